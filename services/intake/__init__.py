@@ -1,0 +1,1 @@
+"""Intake: citizens' form and API; validates, stores and publishes orders."""

@@ -1,0 +1,47 @@
+"""Intake's composition root: settings, database, broker and routes, built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.intake import api, web
+from services.intake.context import IntakeContext
+from services.intake.handlers import HANDLERS
+from services.intake.models import IntakeBase, messages
+from services.intake.ratelimit import SlidingWindowLimiter
+from services.intake.settings import IntakeSettings
+from shared.clock import Clock, utcnow
+from shared.db import Database
+from shared.http import operations_router
+from shared.messaging.runtime import MessagingRuntime
+
+
+def create_app(settings: IntakeSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or IntakeSettings()
+    db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
+    runtime = MessagingRuntime("intake", db, messages, settings.kafka, HANDLERS)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await db.create_all()
+        await runtime.start()
+        yield
+        await runtime.stop()
+        await db.dispose()
+
+    app = FastAPI(
+        title="Bestil en betjent — intake",
+        description="Citizens' orders: the form and the JSON API.",
+        version="1.0",
+        lifespan=lifespan,
+    )
+    app.state.ctx = IntakeContext(
+        settings, db, runtime, clock, SlidingWindowLimiter(settings.rate_limit_per_minute)
+    )
+    app.include_router(operations_router(db, runtime))
+    app.include_router(api.router)
+    app.include_router(web.router)
+    return app

@@ -1,0 +1,273 @@
+"""Intake's use cases: each owns its transaction and stages its events in the outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.domain import OrderRequest, build_order_submitted
+from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messages
+from services.intake.settings import IntakeSettings
+from shared import events
+from shared.clock import as_utc
+from shared.db import Database
+from shared.lifecycle import can_cancel, status_after
+from shared.references import hash_token, new_reference, new_status_token, token_matches
+from shared.vocabulary import OrderStatus
+
+
+class IdempotencyConflictError(Exception):
+    """The Idempotency-Key was used before for a different request."""
+
+
+class OrderNotFoundError(Exception):
+    """No such order for this token; the caller must not learn which part was wrong."""
+
+
+class CannotCancelError(Exception):
+    def __init__(self, status: OrderStatus) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Submitted:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def request_fingerprint(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def status_url(settings: IntakeSettings, reference: str, token: str) -> str:
+    return f"{settings.public_url.rstrip('/')}/status/{reference}?token={token}"
+
+
+async def _replay(session: AsyncSession, key: str, fingerprint: str) -> Submitted | None:
+    record = await session.get(IdempotencyRecord, key)
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflictError(key)
+    return Submitted(record.status_code, json.loads(record.response), replayed=True)
+
+
+async def submit_order(
+    db: Database,
+    request: OrderRequest,
+    *,
+    settings: IntakeSettings,
+    now: datetime,
+    correlation_id: str,
+    idempotency_key: str | None = None,
+    fingerprint: str = "",
+) -> Submitted:
+    """Store a valid order and stage `OrderSubmitted`; a repeated Idempotency-Key replays the answer."""
+    if idempotency_key:
+        async with db.reading() as session:
+            replay = await _replay(session, idempotency_key, fingerprint)
+            if replay:
+                return replay
+    token = new_status_token()
+    order_id = uuid.uuid4()
+    for _ in range(5):  # a reference collision (40 random bits) is rare; try another
+        reference = new_reference()
+        event = build_order_submitted(
+            request,
+            now=now,
+            order_id=order_id,
+            reference=reference,
+            correlation_id=correlation_id,
+            settings=settings.deadlines,
+        )
+        body = {
+            "order_id": str(order_id),
+            "reference": reference,
+            "status": OrderStatus.RECEIVED.value,
+            "status_token": token,
+            "status_url": status_url(settings, reference, token),
+            "decision_due": event.decision_due.isoformat(),
+            "execution_due": event.execution_due.isoformat(),
+            "urgent": event.urgent,
+        }
+        try:
+            async with db.transaction() as session:
+                session.add(_order_row(event, hash_token(token), now))
+                session.add(_history_row(event, OrderStatus.RECEIVED))
+                await messages.enqueue(session, event, now=now)
+                if idempotency_key:
+                    session.add(
+                        IdempotencyRecord(
+                            key=idempotency_key,
+                            request_hash=fingerprint,
+                            status_code=201,
+                            response=json.dumps(body),
+                            created_at=now,
+                        )
+                    )
+            return Submitted(201, body)
+        except IntegrityError:
+            if idempotency_key:
+                async with db.reading() as session:
+                    replay = await _replay(session, idempotency_key, fingerprint)
+                    if replay:
+                        return replay
+    raise RuntimeError("could not allocate a unique reference")
+
+
+def _order_row(event: events.OrderSubmitted, token_hash: str, now: datetime) -> Order:
+    return Order(
+        id=str(event.order_id),
+        reference=event.reference,
+        token_hash=token_hash,
+        category=event.category.value,
+        language=event.language.value,
+        channel=event.channel.value,
+        status=OrderStatus.RECEIVED.value,
+        submitted_at=event.submitted_at,
+        decision_due=event.decision_due,
+        execution_due=event.execution_due,
+        urgent=event.urgent,
+        event=event.model_dump(mode="json"),
+        updated_at=now,
+    )
+
+
+def public_facts(event: events.Event) -> dict[str, Any]:
+    """What the citizen's timeline may say about an event: no officer ids, no internal reasons."""
+    match event:
+        case events.OrderRouted():
+            return {"district_code": event.district_code, "district_name": event.district_name}
+        case events.OrderScreened():
+            return {
+                "decision": event.decision.value,
+                "reason_code": event.reason_code.value,
+                "message": event.message,
+            }
+        case events.OrderScheduled():
+            return {
+                "planned_start": event.planned_start.isoformat(),
+                "planned_end": event.planned_end.isoformat() if event.planned_end else None,
+                "note": event.note,
+            }
+        case events.OrderCompleted():
+            return {
+                "completed_at": event.completed_at.isoformat(),
+                "summary": event.summary,
+                "vehicles_checked": event.vehicles_checked,
+                "violations": event.violations,
+            }
+        case events.InfoRequested():
+            return {"question": event.question}
+        case events.InfoProvided():
+            return {"answer": event.answer}
+        case events.OrderCancelled():
+            return {"reason": event.reason}
+    return {}
+
+
+def _history_row(event: events.Event, status: OrderStatus) -> HistoryEntry:
+    return HistoryEntry(
+        order_id=str(event.order_id),
+        event_id=str(event.event_id),
+        kind=type(event).__name__,
+        status=status.value,
+        at=event.occurred_at,
+        facts=public_facts(event),
+    )
+
+
+async def apply_event(session: AsyncSession, event: events.Event) -> None:
+    """Follow another service's event so the citizen's status stays current."""
+    order = await session.get(Order, str(event.order_id))
+    if order is None:
+        return  # not an order taken here (another intake's database): nothing to show
+    new_status = status_after(OrderStatus(order.status), event)
+    order.status = new_status.value
+    if isinstance(event, events.OrderRouted):
+        order.district_code, order.district_name = event.district_code, event.district_name
+    order.updated_at = event.occurred_at
+    session.add(order)
+    session.add(_history_row(event, new_status))
+
+
+async def _find(session: AsyncSession, reference: str, token: str) -> Order:
+    order = (await session.exec(select(Order).where(Order.reference == reference))).first()
+    if order is None or not token_matches(token, order.token_hash):
+        raise OrderNotFoundError(reference)
+    return order
+
+
+async def order_status(db: Database, reference: str, token: str) -> dict[str, Any]:
+    """The order as its citizen may see it, with its timeline."""
+    async with db.reading() as session:
+        order = await _find(session, reference, token)
+        history = (
+            await session.exec(
+                select(HistoryEntry)
+                .where(HistoryEntry.order_id == order.id)
+                .order_by(HistoryEntry.at, HistoryEntry.id)
+            )
+        ).all()
+    content = order.event
+    return {
+        "order_id": order.id,
+        "reference": order.reference,
+        "status": order.status,
+        "category": order.category,
+        "language": order.language,
+        "submitted_at": as_utc(order.submitted_at).isoformat(),
+        "decision_due": as_utc(order.decision_due).isoformat(),
+        "execution_due": as_utc(order.execution_due).isoformat(),
+        "urgent": order.urgent,
+        "district": {"code": order.district_code, "name": order.district_name}
+        if order.district_code
+        else None,
+        "can_cancel": can_cancel(OrderStatus(order.status)),
+        "description": content.get("description"),
+        "location": content.get("location"),
+        "details": content.get("details"),
+        "history": [
+            {
+                "kind": h.kind,
+                "status": h.status,
+                "at": as_utc(h.at).isoformat(),
+                **h.facts,
+            }
+            for h in history
+        ],
+    }
+
+
+async def cancel_order(
+    db: Database, reference: str, token: str, *, now: datetime, reason: str | None
+) -> events.OrderCancelled:
+    async with db.transaction() as session:
+        order = await _find(session, reference, token)
+        status = OrderStatus(order.status)
+        if not can_cancel(status):
+            raise CannotCancelError(status)
+        event = events.OrderCancelled(
+            order_id=uuid.UUID(order.id),
+            reference=order.reference,
+            correlation_id=order.event.get("correlation_id", ""),
+            occurred_at=now,
+            cancelled_at=now,
+            reason=reason,
+        )
+        order.status = OrderStatus.CANCELLED.value
+        order.updated_at = now
+        session.add(order)
+        session.add(_history_row(event, OrderStatus.CANCELLED))
+        await messages.enqueue(session, event, now=now)
+    return event

@@ -1,0 +1,1 @@
+"""The routing service: assigns each order to the police district that covers it."""

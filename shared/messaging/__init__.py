@@ -1,0 +1,1 @@
+"""Kafka plumbing every service shares: broker factory, outbox, idempotent consumer, DLQ."""

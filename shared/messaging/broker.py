@@ -1,0 +1,50 @@
+"""The broker factory and topic creation, with the settings this broker was measured to need."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from shared.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
+    """acks=all without idempotence (Tansu has no idempotent producer); quiet per-message logs."""
+    return KafkaBroker(
+        settings.bootstrap,
+        client_id=f"bestil-{service}",
+        acks="all",
+        enable_idempotence=False,
+        max_batch_size=1024 * 1024,
+        request_timeout_ms=settings.request_timeout_ms,
+        logger=logging.getLogger(f"faststream.{service}"),
+        log_level=logging.DEBUG,
+    )
+
+
+async def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
+    """Create the topics that are missing; existing ones are left as they are."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap, request_timeout_ms=settings.request_timeout_ms
+    )
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, settings.partitions, settings.replication_factor)
+            for name in sorted(set(names) - existing)
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+            log.info("created topics %s", [t.name for t in missing])
+    finally:
+        await admin.close()

@@ -1,0 +1,109 @@
+"""The outbox relay: publishes staged events in order, and keeps trying while the broker is down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from faststream.kafka import KafkaBroker
+from sqlalchemy import select, update
+
+from shared.clock import utcnow
+from shared.db import Database
+from shared.messaging.broker import ensure_topics
+from shared.messaging.store import MessageStore, outbox_headers
+from shared.metrics import OUTBOX_PUBLISHED
+from shared.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Moves committed outbox rows to Kafka; at-least-once, consumers make it exactly-once.
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL so several instances can run
+    side by side; the lock is held until the broker has acknowledged (acks=all) the batch.
+    """
+
+    def __init__(
+        self, db: Database, store: MessageStore, broker: KafkaBroker, settings: KafkaSettings
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.broker = broker
+        self.settings = settings
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.connected = False
+
+    def wake(self) -> None:
+        """Called after a commit that staged events, so they leave at once instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        table = self.store.outbox
+        async with self.db.transaction() as session:
+            query = (
+                select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.headers)
+                .where(table.c.published_at.is_(None))
+                .order_by(table.c.id)
+                .limit(self.settings.outbox_batch)
+            )
+            if self.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            futures = [
+                await self.broker.publish(
+                    row.payload.encode(),
+                    row.topic,
+                    key=row.key.encode(),
+                    headers=outbox_headers(row.headers),
+                    no_confirm=True,
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*futures)
+            await session.execute(
+                update(table)
+                .where(table.c.id.in_([row.id for row in rows]))
+                .values(published_at=utcnow())
+            )
+        OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            try:
+                sent = await self.publish_pending()
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the broker or database is away: wait and try again
+                log.warning("outbox relay: %s; retrying in %.1fs", type(exc).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+                if self.settings.create_topics:
+                    try:
+                        await ensure_topics(self.settings, self._topics())
+                    except Exception:
+                        pass
+                continue
+            if sent:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_ms / 1000)
+            except TimeoutError:
+                pass
+
+    def _topics(self) -> list[str]:
+        from shared.topics import ALL
+
+        return [t.name for t in ALL if t.writer == self.store.service]

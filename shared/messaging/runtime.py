@@ -1,0 +1,87 @@
+"""A service's connection to Kafka: consumer, outbox relay, and start-up that survives a dead broker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+
+from shared.db import Database
+from shared.events import Event
+from shared.messaging.broker import ensure_topics, make_broker
+from shared.messaging.consumer import EventConsumer, Handler
+from shared.messaging.relay import OutboxRelay
+from shared.messaging.store import MessageStore
+from shared.settings import KafkaSettings
+from shared.topics import ALL, dlq
+
+log = logging.getLogger(__name__)
+
+
+class MessagingRuntime:
+    """Owns the broker of one service process.
+
+    The service answers HTTP while the broker is away: connecting happens in the background,
+    with back-off, and what the service wants to publish waits in its outbox meanwhile.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        store: MessageStore,
+        settings: KafkaSettings,
+        handlers: Mapping[type[Event], Handler] | None = None,
+    ) -> None:
+        self.service = service
+        self.settings = settings
+        self.broker = make_broker(settings, service)
+        self.relay = OutboxRelay(db, store, self.broker, settings)
+        self.consumer: EventConsumer | None = None
+        if handlers:
+            self.consumer = EventConsumer(
+                service, db, store, handlers, settings, after_commit=self.relay.wake
+            )
+            self.consumer.subscribe(self.broker)
+        self.connected = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def topics(self) -> list[str]:
+        """The topics this service writes or reads, and its dead-letter topic."""
+        written = [t.name for t in ALL if t.writer == self.service]
+        read = self.consumer.topics if self.consumer else []
+        return sorted({*written, *read, dlq(self.service)})
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._connect(), name=f"{self.service}-connect"))
+
+    async def _connect(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                if self.settings.create_topics:
+                    await ensure_topics(self.settings, self.topics())
+                await self.broker.start()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("%s: broker not reachable (%s); retrying", self.service, type(exc).__name__)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self.connected.set()
+        log.info("%s: connected to the broker", self.service)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
+
+    async def stop(self) -> None:
+        self.relay.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.broker.stop()

@@ -1,0 +1,111 @@
+"""The outbox and processed-event tables, defined on each service's own metadata.
+
+An event is written to the outbox in the same transaction as the change it announces, and a
+consumed event's id is recorded in the same transaction as the change it caused.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.clock import utcnow
+from shared.events import Event
+from shared.messaging.cloudevents import headers_for
+from shared.topics import topic_for
+
+
+class MessageStore:
+    """The messaging tables of one service, and the writes that go with its state changes."""
+
+    def __init__(self, service: str, metadata: MetaData) -> None:
+        self.service = service
+        self.outbox = Table(
+            "outbox",
+            metadata,
+            Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+            Column("event_id", String(36), nullable=False, unique=True),
+            Column("topic", String(120), nullable=False),
+            Column("key", String(64), nullable=False),
+            Column("payload", Text, nullable=False),
+            Column("headers", JSON, nullable=False),
+            Column("created_at", DateTime(timezone=True), nullable=False),
+            Column("published_at", DateTime(timezone=True), nullable=True),
+        )
+        Index(
+            "ix_outbox_pending",
+            self.outbox.c.id,
+            postgresql_where=self.outbox.c.published_at.is_(None),
+            sqlite_where=self.outbox.c.published_at.is_(None),
+        )
+        self.processed = Table(
+            "processed_events",
+            metadata,
+            Column("event_id", String(36), primary_key=True),
+            Column("topic", String(120), nullable=False),
+            Column("processed_at", DateTime(timezone=True), nullable=False),
+        )
+
+    async def enqueue(self, session: AsyncSession, event: Event, *, now: datetime | None = None) -> None:
+        """Stage an event for publishing; it leaves only if the surrounding transaction commits."""
+        await session.execute(
+            insert(self.outbox).values(
+                event_id=str(event.event_id),
+                topic=topic_for(event).name,
+                key=str(event.order_id),
+                payload=event.model_dump_json(),
+                headers=headers_for(event, self.service),
+                created_at=now or utcnow(),
+            )
+        )
+
+    async def seen(self, session: AsyncSession, event_id: uuid.UUID) -> bool:
+        row = await session.execute(
+            select(self.processed.c.event_id).where(self.processed.c.event_id == str(event_id))
+        )
+        return row.first() is not None
+
+    async def mark_processed(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> None:
+        """Record the event; a concurrent duplicate fails the unique key and rolls back its work."""
+        await session.execute(
+            insert(self.processed).values(
+                event_id=str(event_id), topic=topic, processed_at=utcnow()
+            )
+        )
+
+    async def pending_count(self, session: AsyncSession) -> int:
+        from sqlalchemy import func
+
+        result = await session.execute(
+            select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+        )
+        return int(result.scalar_one())
+
+
+def outbox_headers(raw: object) -> dict[str, str]:
+    """Headers as stored (JSON column; some drivers hand back a string)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw)
+    assert isinstance(raw, dict)
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+__all__ = ["IntegrityError", "MessageStore", "outbox_headers"]

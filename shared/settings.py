@@ -1,0 +1,70 @@
+"""Settings shared by every service, read from `BESTIL_…` environment variables.
+
+Each service composes these into its own settings class; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseSettings):
+    """How to reach the broker and how hard to try before a message is dead-lettered."""
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_KAFKA_", extra="ignore")
+
+    bootstrap: str = Field("127.0.0.1:9092", description="Comma-separated bootstrap servers")
+    partitions: int = Field(6, description="Partitions for topics this service creates")
+    replication_factor: int = 1
+    create_topics: bool = Field(True, description="Create missing topics at start-up")
+    fetch_max_wait_ms: int = Field(10, description="Low on Tansu, which re-polls storage")
+    request_timeout_ms: int = Field(30_000, description="Must exceed a consumer-group join")
+    max_attempts: int = Field(3, description="Tries of a failing message before the DLQ")
+    retry_backoff_ms: int = 100
+    outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
+    outbox_batch: int = 500
+
+
+class DeadlineSettings(BaseSettings):
+    """The promise to citizens: answer in 14 days, carry out in 30 (DESIGN §1)."""
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_DEADLINES_", extra="ignore")
+
+    day_count: Literal["calendar", "working"] = "calendar"
+    decision_days: int = 14
+    execution_days: int = 30
+    urgent_decision_lead_days: int = 2
+    min_event_notice_hours: int = 48
+
+
+class ReferenceDataSettings(BaseSettings):
+    """Where postal-code and boundary data live; without them routing uses municipalities."""
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_", extra="ignore")
+
+    reference_data_dir: Path | None = None
+
+
+def sqlite_url(var_dir: Path, service: str) -> str:
+    return f"sqlite+aiosqlite:///{var_dir / f'{service}.db'}"
+
+
+class ServiceSettings(BaseSettings):
+    """What every service has: where it listens, its own database, the broker."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = ""
+    var_dir: Path = Path("var")
+    log_level: str = "INFO"
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+    def resolved_database_url(self, service: str) -> str:
+        """The configured database, else a SQLite file under var_dir."""
+        return self.database_url or sqlite_url(self.var_dir, service)

@@ -1,0 +1,59 @@
+"""The topic registry: each topic's name, its event model and its single writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shared import events
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    model: type[events.Event]
+    writer: str
+
+    @property
+    def ce_type(self) -> str:
+        """The CloudEvents type: reverse-DNS name plus the topic's version."""
+        return f"dk.politi.bestil.{self.model.__name__}.{self.name.rsplit('.', 1)[-1]}"
+
+
+ORDER_SUBMITTED = Topic("orders.submitted.v1", events.OrderSubmitted, "intake")
+ORDER_ROUTED = Topic("orders.routed.v1", events.OrderRouted, "routing")
+ORDER_UNROUTABLE = Topic("orders.unroutable.v1", events.OrderUnroutable, "routing")
+REROUTE_REQUESTED = Topic("orders.reroute-requested.v1", events.RerouteRequested, "screening")
+ORDER_SCREENED = Topic("orders.screened.v1", events.OrderScreened, "screening")
+ORDER_SCHEDULED = Topic("orders.scheduled.v1", events.OrderScheduled, "screening")
+ORDER_COMPLETED = Topic("orders.completed.v1", events.OrderCompleted, "screening")
+ORDER_CANCELLED = Topic("orders.cancelled.v1", events.OrderCancelled, "intake")
+INFO_REQUESTED = Topic("orders.info-requested.v1", events.InfoRequested, "screening")
+INFO_PROVIDED = Topic("orders.info-provided.v1", events.InfoProvided, "intake")
+FEEDBACK_RECEIVED = Topic("orders.feedback-received.v1", events.FeedbackReceived, "intake")
+DEADLINES = Topic("orders.deadlines.v1", events.DeadlineAlert, "notifications")
+
+ALL: tuple[Topic, ...] = (
+    ORDER_SUBMITTED,
+    ORDER_ROUTED,
+    ORDER_UNROUTABLE,
+    REROUTE_REQUESTED,
+    ORDER_SCREENED,
+    ORDER_SCHEDULED,
+    ORDER_COMPLETED,
+    ORDER_CANCELLED,
+    INFO_REQUESTED,
+    INFO_PROVIDED,
+    FEEDBACK_RECEIVED,
+    DEADLINES,
+)
+BY_NAME: dict[str, Topic] = {t.name: t for t in ALL}
+BY_MODEL: dict[type[events.Event], Topic] = {t.model: t for t in ALL}
+
+
+def dlq(service: str) -> str:
+    """The dead-letter topic of one consuming service."""
+    return f"dlq.{service}"
+
+
+def topic_for(event: events.Event) -> Topic:
+    return BY_MODEL[type(event)]
