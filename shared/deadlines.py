@@ -79,7 +79,5 @@ def days_left(now: datetime, due: datetime, day_count: str = "calendar") -> int:
         return (end - start).days
     sign = 1 if end >= start else -1
     lo, hi = sorted((start, end))
-    count = sum(
-        1 for i in range(1, (hi - lo).days + 1) if is_working_day(lo + timedelta(days=i))
-    )
+    count = sum(1 for i in range(1, (hi - lo).days + 1) if is_working_day(lo + timedelta(days=i)))
     return sign * count

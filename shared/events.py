@@ -6,7 +6,7 @@ A schema changes only by adding optional fields; anything else is a new `.v2` to
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -23,9 +23,9 @@ from shared.clock import utcnow
 from shared.vocabulary import (
     Category,
     Channel,
-    Decision,
     DeadlineKind,
     DeadlineState,
+    Decision,
     Language,
     ReasonCode,
     RoutingMethod,
@@ -52,25 +52,40 @@ class Contract(BaseModel):
 
 
 class Requester(Contract):
-    name: Text = Field(description="The citizen's or contact person's name", examples=["Mette Hansen"])
+    name: Text = Field(
+        description="The citizen's or contact person's name", examples=["Mette Hansen"]
+    )
     email: EmailStr = Field(description="Where every answer is sent", examples=["mette@example.dk"])
-    phone: Annotated[
-        str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")
-    ] | None = Field(default=None, description="Optional phone number", examples=["+45 12 34 56 78"])
+    phone: (
+        Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
+        | None
+    ) = Field(default=None, description="Optional phone number", examples=["+45 12 34 56 78"])
     organisation: Text | None = Field(
-        default=None, description="Association, school or organiser", examples=["Grundejerforeningen Solsikken"]
+        default=None,
+        description="Association, school or organiser",
+        examples=["Grundejerforeningen Solsikken"],
     )
 
 
 class Location(Contract):
-    address: Text | None = Field(default=None, description="Street address or road stretch", examples=["Vestergade 12"])
-    postal_code: PostalCode = Field(description="Danish 4-digit postal code", examples=["8000"])
-    city: Text | None = Field(default=None, description="Postal district name", examples=["Aarhus C"])
-    municipality_code: MunicipalityCode | None = Field(
-        default=None, description="Municipality code without leading zero (101 København)", examples=["751"]
+    address: Text | None = Field(
+        default=None, description="Street address or road stretch", examples=["Vestergade 12"]
     )
-    lat: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude", examples=[56.1567])
-    lon: float | None = Field(default=None, ge=-180, le=180, description="WGS84 longitude", examples=[10.2108])
+    postal_code: PostalCode = Field(description="Danish 4-digit postal code", examples=["8000"])
+    city: Text | None = Field(
+        default=None, description="Postal district name", examples=["Aarhus C"]
+    )
+    municipality_code: MunicipalityCode | None = Field(
+        default=None,
+        description="Municipality code without leading zero (101 København)",
+        examples=["751"],
+    )
+    lat: float | None = Field(
+        default=None, ge=-90, le=90, description="WGS84 latitude", examples=[56.1567]
+    )
+    lon: float | None = Field(
+        default=None, ge=-180, le=180, description="WGS84 longitude", examples=[10.2108]
+    )
 
     @model_validator(mode="after")
     def _both_coordinates_or_none(self) -> Self:
@@ -83,7 +98,9 @@ class TrafficControlDetails(Contract):
     category: Literal["traffic_control"] = "traffic_control"
     road: Text = Field(description="The road or stretch", examples=["Skolevej mellem nr. 2 og 40"])
     problem: TrafficProblem = Field(description="What the problem is", examples=["speeding"])
-    speed_limit_kmh: int | None = Field(default=None, ge=10, le=130, description="Posted limit", examples=[50])
+    speed_limit_kmh: int | None = Field(
+        default=None, ge=10, le=130, description="Posted limit", examples=[50]
+    )
     time_of_day: list[TimeOfDay] | None = Field(
         default=None, max_length=4, description="When the problem occurs", examples=[["morning"]]
     )
@@ -92,19 +109,32 @@ class TrafficControlDetails(Contract):
 class TalkDetails(Contract):
     category: Literal["talk"] = "talk"
     topic: TalkTopic = Field(description="Subject of the talk", examples=["burglary_prevention"])
-    audience: Text = Field(description="Who will listen", examples=["Members of the homeowners' association"])
-    expected_attendees: int = Field(ge=1, le=10_000, description="Expected audience size", examples=[40])
+    audience: Text = Field(
+        description="Who will listen", examples=["Members of the homeowners' association"]
+    )
+    expected_attendees: int = Field(
+        ge=1, le=10_000, description="Expected audience size", examples=[40]
+    )
     preferred_dates: list[date] | None = Field(
-        default=None, max_length=3, description="Up to three preferred dates", examples=[["2026-12-10"]]
+        default=None,
+        max_length=3,
+        description="Up to three preferred dates",
+        examples=[["2026-12-10"]],
     )
 
 
 class EventPresenceDetails(Contract):
     category: Literal["event_presence"] = "event_presence"
     event_name: Text = Field(description="Name of the event", examples=["Aarhus Festuge"])
-    event_start: AwareDatetime = Field(description="When the event starts", examples=["2026-12-20T17:00:00Z"])
-    event_end: AwareDatetime = Field(description="When the event ends", examples=["2026-12-20T23:00:00Z"])
-    expected_attendees: int = Field(ge=1, le=1_000_000, description="Expected attendance", examples=[5000])
+    event_start: AwareDatetime = Field(
+        description="When the event starts", examples=["2026-12-20T17:00:00Z"]
+    )
+    event_end: AwareDatetime = Field(
+        description="When the event ends", examples=["2026-12-20T23:00:00Z"]
+    )
+    expected_attendees: int = Field(
+        ge=1, le=1_000_000, description="Expected attendance", examples=[5000]
+    )
     venue: Text = Field(description="Where the event takes place", examples=["Tangkrogen"])
 
     @model_validator(mode="after")
@@ -132,10 +162,14 @@ class OrderContent(Contract):
     """The citizen's part of an order: what the API takes and every event repeats."""
 
     category: Category = Field(description="What is ordered", examples=["traffic_control"])
-    language: Language = Field(default=Language.DA, description="The citizen's language", examples=["da"])
+    language: Language = Field(
+        default=Language.DA, description="The citizen's language", examples=["da"]
+    )
     requester: Requester
     location: Location
-    description: LongText = Field(description="The citizen's own words", examples=["Bilerne kører alt for stærkt"])
+    description: LongText = Field(
+        description="The citizen's own words", examples=["Bilerne kører alt for stærkt"]
+    )
     details: Details
 
     @model_validator(mode="before")
@@ -157,17 +191,25 @@ class Event(Contract):
     """Fields every event carries: the idempotency key, the time, and the request it stems from."""
 
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Idempotency key")
-    occurred_at: AwareDatetime = Field(default_factory=utcnow, description="When the fact happened (UTC)")
-    correlation_id: str = Field(default="", max_length=100, description="Set at intake's HTTP request")
+    occurred_at: AwareDatetime = Field(
+        default_factory=utcnow, description="When the fact happened (UTC)"
+    )
+    correlation_id: str = Field(
+        default="", max_length=100, description="Set at intake's HTTP request"
+    )
     order_id: uuid.UUID = Field(description="The order; also the Kafka key")
-    reference: Reference = Field(description="The citizen-facing reference", examples=["BEB-7K3M9QXZ"])
+    reference: Reference = Field(
+        description="The citizen-facing reference", examples=["BEB-7K3M9QXZ"]
+    )
 
 
 class OrderSubmitted(Event, OrderContent):
     submitted_at: AwareDatetime
     decision_due: AwareDatetime = Field(description="Accept/decline is due by then")
     execution_due: AwareDatetime = Field(description="An accepted order is carried out by then")
-    urgent: bool = Field(default=False, description="An event starting sooner than the decision deadline")
+    urgent: bool = Field(
+        default=False, description="An event starting sooner than the decision deadline"
+    )
     channel: Channel = Channel.WEB
 
 
@@ -243,4 +285,3 @@ class DeadlineAlert(Event):
     state: DeadlineState
     due_at: AwareDatetime
     raised_at: AwareDatetime
-

@@ -16,4 +16,6 @@ EVENTS_DEAD_LETTERED = Counter(
 OUTBOX_PUBLISHED = Counter("bestil_outbox_published_total", "Events published", ["service"])
 OUTBOX_PENDING = Gauge("bestil_outbox_pending", "Events waiting in the outbox", ["service"])
 EMAILS_SENT = Counter("bestil_emails_sent_total", "Emails delivered", ["kind"])
-EMAILS_FAILED = Counter("bestil_emails_failed_total", "Email delivery attempts that failed", ["kind"])
+EMAILS_FAILED = Counter(
+    "bestil_emails_failed_total", "Email delivery attempts that failed", ["kind"]
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -14,14 +15,24 @@ def new_reference() -> str:
     return "BEB-" + "".join(secrets.choice(CROCKFORD) for _ in range(8))
 
 
-def new_status_token() -> str:
+def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def status_token(reference: str, secret: str) -> str:
+    """The token in a citizen's status link: a keyed hash of the reference, nothing stored."""
+    digest = hmac.new(secret.encode(), reference.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def status_token_valid(reference: str, token: str, secret: str) -> bool:
+    return hmac.compare_digest(status_token(reference, secret), token)
+
+
+def status_url(public_url: str, reference: str, secret: str) -> str:
+    return f"{public_url.rstrip('/')}/status/{reference}?token={status_token(reference, secret)}"
 
 
 def hash_token(token: str) -> str:
     """Tokens are stored only as hashes, so a leaked database reveals no status links."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_matches(token: str, token_hash: str) -> bool:
-    return hmac.compare_digest(hash_token(token), token_hash)

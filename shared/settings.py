@@ -56,15 +56,30 @@ def sqlite_url(var_dir: Path, service: str) -> str:
 class ServiceSettings(BaseSettings):
     """What every service has: where it listens, its own database, the broker."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
-    var_dir: Path = Path("var")
+    var_dir: Path = Field(Path("var"), validation_alias="BESTIL_VAR_DIR")
     log_level: str = "INFO"
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     def resolved_database_url(self, service: str) -> str:
         """The configured database, else a SQLite file under var_dir."""
         return self.database_url or sqlite_url(self.var_dir, service)
+
+
+class CitizenLinkSettings(BaseSettings):
+    """The citizen's status links: intake's public address and the key that signs the links.
+
+    Intake and notifications share the key, so a status link can be written into an email
+    without any token travelling on Kafka, where other agencies read along.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_", extra="ignore")
+
+    public_url: str = "http://127.0.0.1:8001"
+    status_link_secret: str = Field(
+        "dev-only-change-me", description="Set a long random value in production"
+    )

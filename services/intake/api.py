@@ -18,12 +18,27 @@ from services.intake.errors import from_field_errors, from_validation_error, loc
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 
 TEXT = {
-    "invalid": ("Bestillingen indeholder fejl. Ret felterne og prøv igen.", "The order has errors. Correct the fields and try again."),
-    "too_large": ("Bestillingen er for stor (højst 64 KiB).", "The order is too large (at most 64 KiB)."),
-    "rate_limited": ("Du har sendt mange bestillinger på kort tid. Vent lidt, og prøv igen.", "You have sent many orders in a short time. Please wait a little and try again."),
+    "invalid": (
+        "Bestillingen indeholder fejl. Ret felterne og prøv igen.",
+        "The order has errors. Correct the fields and try again.",
+    ),
+    "too_large": (
+        "Bestillingen er for stor (højst 64 KiB).",
+        "The order is too large (at most 64 KiB).",
+    ),
+    "rate_limited": (
+        "Du har sendt mange bestillinger på kort tid. Vent lidt, og prøv igen.",
+        "You have sent many orders in a short time. Please wait a little and try again.",
+    ),
     "not_found": ("Bestillingen blev ikke fundet.", "The order was not found."),
-    "cannot_cancel": ("Bestillingen kan ikke længere trækkes tilbage.", "The order can no longer be withdrawn."),
-    "idempotency_conflict": ("Idempotency-Key er allerede brugt til en anden bestilling.", "The Idempotency-Key was already used for a different order."),
+    "cannot_cancel": (
+        "Bestillingen kan ikke længere trækkes tilbage.",
+        "The order can no longer be withdrawn.",
+    ),
+    "idempotency_conflict": (
+        "Idempotency-Key er allerede brugt til en anden bestilling.",
+        "The Idempotency-Key was already used for a different order.",
+    ),
 }
 
 
@@ -59,7 +74,9 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def error_response(status: int, message: str, errors: list[dict[str, Any]] | None = None, **headers: str) -> JSONResponse:
+def error_response(
+    status: int, message: str, errors: list[dict[str, Any]] | None = None, **headers: str
+) -> JSONResponse:
     body: dict[str, Any] = {"message": message}
     if errors is not None:
         body["detail"] = errors
@@ -71,7 +88,15 @@ def correlation_id(request: Request) -> str:
     return given[:100] if given else str(uuid.uuid4())
 
 
-async def accept_order(c: IntakeContext, request: Request, data: Any, raw: bytes, language: str, *, channel: str | None = None) -> tuple[int, dict[str, Any]]:
+async def accept_order(
+    c: IntakeContext,
+    request: Request,
+    data: Any,
+    raw: bytes,
+    language: str,
+    *,
+    channel: str | None = None,
+) -> tuple[int, dict[str, Any]]:
     """Validate and submit; returns the HTTP status and body. Shared by the API and the form."""
     if isinstance(data, dict) and channel:
         data = {**data, "channel": channel}
@@ -79,13 +104,22 @@ async def accept_order(c: IntakeContext, request: Request, data: Any, raw: bytes
         order = OrderRequest.model_validate(data)
     except ValidationError as exc:
         errors = from_validation_error(exc, language)
-        if isinstance(data, dict) and data.get("consent") is not True and "consent" not in {e["field"] for e in errors}:
-            errors.append(from_field_errors([FieldError(("consent",), "consent_required")], language)[0])
+        if (
+            isinstance(data, dict)
+            and data.get("consent") is not True
+            and "consent" not in {e["field"] for e in errors}
+        ):
+            errors.append(
+                from_field_errors([FieldError(("consent",), "consent_required")], language)[0]
+            )
         return 422, {"message": say("invalid", language), "detail": errors}
     now = c.clock()
     rule_errors = check_order_rules(order, now, c.settings.deadlines)
     if rule_errors:
-        return 422, {"message": say("invalid", language), "detail": from_field_errors(rule_errors, language)}
+        return 422, {
+            "message": say("invalid", language),
+            "detail": from_field_errors(rule_errors, language),
+        }
     key = request.headers.get("idempotency-key")
     try:
         result = await service.submit_order(
@@ -124,11 +158,27 @@ async def create_order(request: Request) -> JSONResponse:
     try:
         data = json.loads(raw)
     except ValueError:
-        return error_response(422, say("invalid", language), [{"loc": [], "field": "", "type": "json_invalid", "msg": localized("json_invalid", language)}])
+        return error_response(
+            422,
+            say("invalid", language),
+            [
+                {
+                    "loc": [],
+                    "field": "",
+                    "type": "json_invalid",
+                    "msg": localized("json_invalid", language),
+                }
+            ],
+        )
     language = request_language(request, data.get("language") if isinstance(data, dict) else None)
     client = c.client_key(request)
     if not c.limiter.allow(client):
-        return error_response(429, say("rate_limited", language), None, **{"Retry-After": str(c.limiter.retry_after(client))})
+        return error_response(
+            429,
+            say("rate_limited", language),
+            None,
+            **{"Retry-After": str(c.limiter.retry_after(client))},
+        )
     status, body = await accept_order(c, request, data, raw, language)
     headers = {"Location": f"/api/v1/orders/{body['reference']}"} if status == 201 else None
     return JSONResponse(body, status_code=status, headers=headers)
@@ -138,7 +188,9 @@ async def create_order(request: Request) -> JSONResponse:
 async def get_order(request: Request, reference: str, token: str = "") -> JSONResponse:
     c = ctx(request)
     try:
-        return JSONResponse(await service.order_status(c.db, reference, token))
+        return JSONResponse(
+            await service.order_status(c.db, reference, token, c.settings.links.status_link_secret)
+        )
     except service.OrderNotFoundError:
         return error_response(404, say("not_found", request_language(request)))
 
@@ -148,14 +200,25 @@ class CancelRequest(BaseModel):
 
 
 @router.post("/orders/{reference}/cancel", summary="Withdraw an order, unless it was carried out")
-async def cancel(request: Request, reference: str, token: str = "", body: CancelRequest | None = None) -> JSONResponse:
+async def cancel(
+    request: Request, reference: str, token: str = "", body: CancelRequest | None = None
+) -> JSONResponse:
     c = ctx(request)
     language = request_language(request)
     try:
-        await service.cancel_order(c.db, reference, token, now=c.clock(), reason=body.reason if body else None)
+        await service.cancel_order(
+            c.db,
+            reference,
+            token,
+            c.settings.links.status_link_secret,
+            now=c.clock(),
+            reason=body.reason if body else None,
+        )
     except service.OrderNotFoundError:
         return error_response(404, say("not_found", language))
     except service.CannotCancelError:
         return error_response(409, say("cannot_cancel", language))
     c.runtime.relay.wake()
-    return JSONResponse(await service.order_status(c.db, reference, token))
+    return JSONResponse(
+        await service.order_status(c.db, reference, token, c.settings.links.status_link_secret)
+    )

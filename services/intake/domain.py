@@ -78,7 +78,9 @@ def build_order_submitted(
     correlation_id: str,
     settings: DeadlineSettings,
 ) -> OrderSubmitted:
-    event_start = request.details.event_start if isinstance(request.details, EventPresenceDetails) else None
+    event_start = (
+        request.details.event_start if isinstance(request.details, EventPresenceDetails) else None
+    )
     due = compute_deadlines(now, settings, event_start)
     content = request.model_dump(exclude={"consent", "channel"})
     return OrderSubmitted(

@@ -12,7 +12,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # type: (Danish, English)
     "missing": ("Feltet skal udfyldes.", "This field is required."),
     "string_too_short": ("Feltet skal udfyldes.", "This field is required."),
-    "string_too_long": ("Teksten er for lang (højst {max_length} tegn).", "The text is too long (at most {max_length} characters)."),
+    "string_too_long": (
+        "Teksten er for lang (højst {max_length} tegn).",
+        "The text is too long (at most {max_length} characters).",
+    ),
     "string_type": ("Skal være tekst.", "Must be text."),
     "int_parsing": ("Skal være et helt tal.", "Must be a whole number."),
     "int_type": ("Skal være et helt tal.", "Must be a whole number."),
@@ -35,25 +38,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("Ugyldigt indhold.", "Invalid content."),
     "list_type": ("Skal være en liste.", "Must be a list."),
     "json_invalid": ("Forespørgslen er ikke gyldig JSON.", "The request is not valid JSON."),
-    "email": ("Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.", "Enter a valid email address, e.g. name@example.com."),
+    "email": (
+        "Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.",
+        "Enter a valid email address, e.g. name@example.com.",
+    ),
     "postal_code": ("Postnummeret skal være 4 cifre.", "The postal code must be 4 digits."),
     "municipality_code": ("Vælg en kommune fra listen.", "Choose a municipality from the list."),
     "phone": ("Skriv et gyldigt telefonnummer.", "Enter a valid phone number."),
     "unknown_municipality": ("Vælg en kommune fra listen.", "Choose a municipality from the list."),
     "outside_denmark": ("Stedet skal ligge i Danmark.", "The place must be in Denmark."),
-    "consent_required": ("Du skal give samtykke, før vi kan behandle din bestilling.", "You must give your consent before we can process your order."),
+    "consent_required": (
+        "Du skal give samtykke, før vi kan behandle din bestilling.",
+        "You must give your consent before we can process your order.",
+    ),
     "in_the_past": ("Tidspunktet skal ligge i fremtiden.", "The time must be in the future."),
     "event_too_soon": (
         "Arrangementet starter om mindre end {hours} timer, så vi kan ikke nå at behandle bestillingen. Ring til politiet på 114.",
         "The event starts in less than {hours} hours, too soon for us to process the order. Please call the police on 114.",
     ),
-    "event_end_before_start": ("Sluttidspunktet skal ligge efter starttidspunktet.", "The end must be after the start."),
-    "coordinates_pair": ("Angiv både breddegrad og længdegrad.", "Give both latitude and longitude."),
-    "details_mismatch": ("Detaljerne passer ikke til den valgte type.", "The details do not match the chosen kind."),
+    "event_end_before_start": (
+        "Sluttidspunktet skal ligge efter starttidspunktet.",
+        "The end must be after the start.",
+    ),
+    "coordinates_pair": (
+        "Angiv både breddegrad og længdegrad.",
+        "Give both latitude and longitude.",
+    ),
+    "details_mismatch": (
+        "Detaljerne passer ikke til den valgte type.",
+        "The details do not match the chosen kind.",
+    ),
     "value_error": ("Ugyldig værdi.", "Invalid value."),
 }
 
-_PATTERN_FIELDS = {"postal_code": "postal_code", "municipality_code": "municipality_code", "phone": "phone"}
+_PATTERN_FIELDS = {
+    "postal_code": "postal_code",
+    "municipality_code": "municipality_code",
+    "phone": "phone",
+}
 
 
 def _type_for(err: dict[str, Any]) -> str:
@@ -63,7 +85,9 @@ def _type_for(err: dict[str, Any]) -> str:
     if loc == ["consent"] and kind in {"missing", "bool_parsing", "bool_type"}:
         return "consent_required"
     if kind == "string_pattern_mismatch":
-        return next((_PATTERN_FIELDS[p] for p in reversed(loc) if p in _PATTERN_FIELDS), "value_error")
+        return next(
+            (_PATTERN_FIELDS[p] for p in reversed(loc) if p in _PATTERN_FIELDS), "value_error"
+        )
     if kind == "value_error":
         if "email" in loc[-1:]:
             return "email"
@@ -90,7 +114,9 @@ def localized(kind: str, language: str, ctx: dict[str, Any] | None = None) -> st
         return text
 
 
-def _entry(loc: list[str | int], kind: str, language: str, ctx: dict[str, Any] | None) -> dict[str, Any]:
+def _entry(
+    loc: list[str | int], kind: str, language: str, ctx: dict[str, Any] | None
+) -> dict[str, Any]:
     # The model-level validators report at the model; point them at the field they concern.
     if kind == "event_end_before_start":
         loc = [*loc, "event_end"] if loc[-1:] != ["event_end"] else loc

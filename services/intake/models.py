@@ -25,7 +25,6 @@ class Order(IntakeBase, table=True):
 
     id: str = Field(primary_key=True, max_length=36)
     reference: str = Field(unique=True, index=True, max_length=12)
-    token_hash: str = Field(max_length=64)
     category: str = Field(max_length=20)
     language: str = Field(max_length=2)
     channel: str = Field(max_length=10)

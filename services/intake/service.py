@@ -20,7 +20,7 @@ from shared import events
 from shared.clock import as_utc
 from shared.db import Database
 from shared.lifecycle import can_cancel, status_after
-from shared.references import hash_token, new_reference, new_status_token, token_matches
+from shared.references import new_reference, status_token, status_token_valid, status_url
 from shared.vocabulary import OrderStatus
 
 
@@ -49,10 +49,6 @@ def request_fingerprint(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def status_url(settings: IntakeSettings, reference: str, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/status/{reference}?token={token}"
-
-
 async def _replay(session: AsyncSession, key: str, fingerprint: str) -> Submitted | None:
     record = await session.get(IdempotencyRecord, key)
     if record is None:
@@ -78,8 +74,8 @@ async def submit_order(
             replay = await _replay(session, idempotency_key, fingerprint)
             if replay:
                 return replay
-    token = new_status_token()
     order_id = uuid.uuid4()
+    links = settings.links
     for _ in range(5):  # a reference collision (40 random bits) is rare; try another
         reference = new_reference()
         event = build_order_submitted(
@@ -94,15 +90,15 @@ async def submit_order(
             "order_id": str(order_id),
             "reference": reference,
             "status": OrderStatus.RECEIVED.value,
-            "status_token": token,
-            "status_url": status_url(settings, reference, token),
+            "status_token": status_token(reference, links.status_link_secret),
+            "status_url": status_url(links.public_url, reference, links.status_link_secret),
             "decision_due": event.decision_due.isoformat(),
             "execution_due": event.execution_due.isoformat(),
             "urgent": event.urgent,
         }
         try:
             async with db.transaction() as session:
-                session.add(_order_row(event, hash_token(token), now))
+                session.add(_order_row(event, now))
                 session.add(_history_row(event, OrderStatus.RECEIVED))
                 await messages.enqueue(session, event, now=now)
                 if idempotency_key:
@@ -125,11 +121,10 @@ async def submit_order(
     raise RuntimeError("could not allocate a unique reference")
 
 
-def _order_row(event: events.OrderSubmitted, token_hash: str, now: datetime) -> Order:
+def _order_row(event: events.OrderSubmitted, now: datetime) -> Order:
     return Order(
         id=str(event.order_id),
         reference=event.reference,
-        token_hash=token_hash,
         category=event.category.value,
         language=event.language.value,
         channel=event.channel.value,
@@ -201,17 +196,19 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
     session.add(_history_row(event, new_status))
 
 
-async def _find(session: AsyncSession, reference: str, token: str) -> Order:
+async def _find(session: AsyncSession, reference: str, token: str, secret: str) -> Order:
+    if not status_token_valid(reference, token, secret):
+        raise OrderNotFoundError(reference)
     order = (await session.exec(select(Order).where(Order.reference == reference))).first()
-    if order is None or not token_matches(token, order.token_hash):
+    if order is None:
         raise OrderNotFoundError(reference)
     return order
 
 
-async def order_status(db: Database, reference: str, token: str) -> dict[str, Any]:
+async def order_status(db: Database, reference: str, token: str, secret: str) -> dict[str, Any]:
     """The order as its citizen may see it, with its timeline."""
     async with db.reading() as session:
-        order = await _find(session, reference, token)
+        order = await _find(session, reference, token, secret)
         history = (
             await session.exec(
                 select(HistoryEntry)
@@ -250,10 +247,10 @@ async def order_status(db: Database, reference: str, token: str) -> dict[str, An
 
 
 async def cancel_order(
-    db: Database, reference: str, token: str, *, now: datetime, reason: str | None
+    db: Database, reference: str, token: str, secret: str, *, now: datetime, reason: str | None
 ) -> events.OrderCancelled:
     async with db.transaction() as session:
-        order = await _find(session, reference, token)
+        order = await _find(session, reference, token, secret)
         status = OrderStatus(order.status)
         if not can_cancel(status):
             raise CannotCancelError(status)

@@ -123,13 +123,20 @@ REASONS: dict[Language, dict[ReasonCode, str]] = {
             "Politikredsen har ikke ressourcer til opgaven inden for fristen, "
             "fordi andre opgaver må prioriteres højere."
         ),
-        ReasonCode.ALREADY_PLANNED: "Politiet har allerede planlagt en kontrol eller indsats på stedet.",
+        ReasonCode.ALREADY_PLANNED: (
+            "Politiet har allerede planlagt en kontrol eller indsats på stedet."
+        ),
         ReasonCode.NOT_A_POLICE_TASK: "Det, du beder om, er ikke en opgave for politiet.",
         ReasonCode.INSUFFICIENT_INFORMATION: (
-            "Bestillingen indeholder ikke nok oplysninger til, at politiet kan vurdere eller udføre den."
+            "Bestillingen indeholder ikke nok oplysninger til, at politiet kan "
+            "vurdere eller udføre den."
         ),
-        ReasonCode.DUPLICATE: "Bestillingen er besvaret sammen med en anden bestilling om det samme.",
-        ReasonCode.OTHER: "Politikredsen har afvist bestillingen af en anden grund, se beskeden nedenfor.",
+        ReasonCode.DUPLICATE: (
+            "Bestillingen er besvaret sammen med en anden bestilling om det samme."
+        ),
+        ReasonCode.OTHER: (
+            "Politikredsen har afvist bestillingen af en anden grund, se beskeden nedenfor."
+        ),
     },
     Language.EN: {
         ReasonCode.ACCEPTED: "The police district has found that the order can be accepted.",
@@ -142,7 +149,8 @@ REASONS: dict[Language, dict[ReasonCode, str]] = {
         ),
         ReasonCode.NOT_A_POLICE_TASK: "What you ask for is not a task for the police.",
         ReasonCode.INSUFFICIENT_INFORMATION: (
-            "The order does not contain enough information for the police to assess or carry it out."
+            "The order does not contain enough information for the police to "
+            "assess or carry it out."
         ),
         ReasonCode.DUPLICATE: (
             "The order has been answered together with another order about the same matter."
@@ -163,7 +171,9 @@ _WORDS: dict[Language, dict[str, str]] = {
         "category": "Kategori",
         "district": "Politikreds",
         "status": "Se status for din bestilling",
-        "footer_auto": "Dette er en automatisk e-mail fra Bestil en betjent. Du kan ikke svare på den.",
+        "footer_auto": (
+            "Dette er en automatisk e-mail fra Bestil en betjent. Du kan ikke svare på den."
+        ),
         "footer_phone": "Ring 112, hvis det haster. Ring 114 ved andre henvendelser til politiet.",
         # receipt
         "receipt_subject": "Vi har modtaget din bestilling {reference}",
@@ -190,7 +200,9 @@ _WORDS: dict[Language, dict[str, str]] = {
         "accepted_body": "Du hører fra os igen, når opgaven er planlagt eller udført.",
         "declined_subject": "Din bestilling {reference} er desværre afvist",
         "declined_lead": "Din bestilling {reference} er desværre afvist af {district}.",
-        "declined_body": "Du er velkommen til at sende en ny bestilling, hvis forholdene ændrer sig.",
+        "declined_body": (
+            "Du er velkommen til at sende en ny bestilling, hvis forholdene ændrer sig."
+        ),
         "reason": "Begrundelse",
         "district_message": "Besked fra politikredsen",
         # scheduled
@@ -304,7 +316,9 @@ _WORDS: dict[Language, dict[str, str]] = {
         "summary": "What the police did",
         # info requested
         "info_requested_subject": "The police have a question about your order {reference}",
-        "info_requested_lead": "{district} needs more information to handle your order {reference}.",
+        "info_requested_lead": (
+            "{district} needs more information to handle your order {reference}."
+        ),
         "info_requested_body": (
             "Please answer via the link to your order below, not by replying to this email."
         ),
@@ -361,11 +375,11 @@ class Content:
 
 
 _REQUIRED: dict[EmailKind, tuple[str, ...]] = {
-    EmailKind.RECEIPT: ("decision_due", "execution_due", "urgent"),
+    EmailKind.RECEIPT: ("decision_due", "execution_due"),
     EmailKind.ROUTED: ("district_name",),
     EmailKind.ACCEPTED: ("district_name", "message", "reason_code"),
     EmailKind.DECLINED: ("district_name", "message", "reason_code"),
-    EmailKind.SCHEDULED: ("district_name", "planned_start", "planned_end", "note"),
+    EmailKind.SCHEDULED: ("district_name", "planned_start"),
     EmailKind.COMPLETED: ("district_name", "completed_at", "summary"),
     EmailKind.INFO_REQUESTED: ("district_name", "question"),
     EmailKind.CANCELLED: ("cancelled_at",),
@@ -396,7 +410,7 @@ def _content(kind: EmailKind, recipient: Recipient, facts: Mapping[str, Any]) ->
     match kind:
         case EmailKind.RECEIPT:
             paragraphs = [say("receipt_body"), say("receipt_decision")]
-            if facts["urgent"]:
+            if facts.get("urgent"):
                 paragraphs.append(say("urgent"))
             is_event = Category(recipient.category) == Category.EVENT_PRESENCE
             execution_label = w["event_start"] if is_event else w["execution_due"]
@@ -438,12 +452,12 @@ def _content(kind: EmailKind, recipient: Recipient, facts: Mapping[str, Any]) ->
                 signed_by=signed_by,
             )
         case EmailKind.SCHEDULED:
-            when = format_period(facts["planned_start"], facts["planned_end"], lang)
+            when = format_period(facts["planned_start"], facts.get("planned_end"), lang)
             return Content(
                 subject=say("scheduled_subject", date=format_date(facts["planned_start"], lang)),
                 lead=say("scheduled_lead", when=when),
                 paragraphs=[say("scheduled_body")],
-                blocks=_blocks((w["note"], facts["note"])),
+                blocks=_blocks((w["note"], facts.get("note"))),
                 facts=[(w["when"], when), *district_fact],
                 signed_by=signed_by,
             )
@@ -562,8 +576,8 @@ def compose(
             recipient,
             district_name=str(facts["district_name"]),
             planned_start=facts["planned_start"],
-            planned_end=facts["planned_end"],
-            note=str(facts["note"] or ""),
+            planned_end=facts.get("planned_end"),
+            note=str(facts.get("note") or ""),
             now=sent_at,
         )
         msg.add_attachment(

@@ -45,6 +45,13 @@ DEFAULT_NEAR_METRES = 500.0
 _METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0  # mean Earth radius, along a meridian
 _EDGES_PER_BAND = 4  # average edges per latitude band: smaller is faster but uses more memory
 _MAX_BANDS = 512
+# Polygons are indexed in a grid of cells this many degrees wide, each cell listing every
+# polygon whose bounding box, widened by the margin, touches it. The margin (0.02° is at least
+# 1.1 km in Denmark) lets the near-coast fallback use the grid too; a larger near_metres than
+# the margin covers falls back to checking every polygon.
+_CELL_DEGREES = 0.1
+_CELL_MARGIN_DEGREES = 0.02
+_CELL_MARGIN_METRES = _CELL_MARGIN_DEGREES * _METRES_PER_DEGREE * math.cos(math.radians(60.0))
 
 # One polygon edge: x1, y1, x2, y2 (lon/lat degrees) and dx/dy (0.0 for horizontal edges).
 _Edge = tuple[float, float, float, float, float]
@@ -126,18 +133,17 @@ class _Polygon:
                 inside = not inside
         return inside
 
-    def distance_metres(self, lon: float, lat: float, limit: float) -> float:
-        """Distance from the point to the nearest boundary edge, or inf if more than limit."""
-        d_lat = limit / _METRES_PER_DEGREE
+    def is_near(self, lon: float, lat: float, metres: float) -> bool:
+        """Whether some boundary edge (outer ring or hole) is within this many metres."""
+        d_lat = metres / _METRES_PER_DEGREE
         kx = _METRES_PER_DEGREE * math.cos(math.radians(lat))
-        d_lon = limit / kx if kx > 0 else 360.0
+        d_lon = metres / kx if kx > 0 else 360.0
         if not (
             self.min_lon - d_lon <= lon <= self.max_lon + d_lon
             and self.min_lat - d_lat <= lat <= self.max_lat + d_lat
         ):
-            return math.inf
-        best_squared = limit * limit
-        found = False
+            return False
+        limit_squared = metres * metres
         for band in range(self._band(lat - d_lat), self._band(lat + d_lat) + 1):
             for x1, y1, x2, y2, _ in self._bands[band]:
                 # Equirectangular projection around the point: accurate to well under a metre
@@ -147,10 +153,25 @@ class _Polygon:
                 dx, dy = bx - ax, by - ay
                 t = max(0.0, min(1.0, -(ax * dx + ay * dy) / (dx * dx + dy * dy)))
                 cx, cy = ax + t * dx, ay + t * dy
-                squared = cx * cx + cy * cy
-                if squared <= best_squared:
-                    best_squared, found = squared, True
-        return math.sqrt(best_squared) if found else math.inf
+                if cx * cx + cy * cy <= limit_squared:
+                    return True
+        return False
+
+
+def _cell(lon: float, lat: float) -> tuple[int, int]:
+    return math.floor(lon / _CELL_DEGREES), math.floor(lat / _CELL_DEGREES)
+
+
+def _grid_index(polygons: Sequence[_Polygon]) -> dict[tuple[int, int], tuple[_Polygon, ...]]:
+    cells: dict[tuple[int, int], list[_Polygon]] = {}
+    margin = _CELL_MARGIN_DEGREES
+    for polygon in polygons:
+        west, south = _cell(polygon.min_lon - margin, polygon.min_lat - margin)
+        east, north = _cell(polygon.max_lon + margin, polygon.max_lat + margin)
+        for x in range(west, east + 1):
+            for y in range(south, north + 1):
+                cells.setdefault((x, y), []).append(polygon)
+    return {cell: tuple(found) for cell, found in cells.items()}
 
 
 class ReferenceData:
@@ -164,6 +185,7 @@ class ReferenceData:
         self._polygons: tuple[_Polygon, ...] | None = (
             tuple(polygons) if polygons is not None else None
         )
+        self._grid = _grid_index(self._polygons) if self._polygons else {}
         self._postal_codes: dict[str, PostalCodeInfo] = dict(postal_codes or {})
 
     @property
@@ -194,16 +216,18 @@ class ReferenceData:
             return None
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
             return None
-        for polygon in self._polygons:
+        candidates = self._grid.get(_cell(lon, lat), ())
+        for polygon in candidates:
             if polygon.contains(lon, lat):
                 return polygon.district_code
         if near_metres <= 0:
             return None
+        if near_metres > _CELL_MARGIN_METRES:
+            candidates = self._polygons
         near: set[str] = set()
-        for polygon in self._polygons:
-            if polygon.district_code not in near:
-                if polygon.distance_metres(lon, lat, near_metres) <= near_metres:
-                    near.add(polygon.district_code)
+        for polygon in candidates:
+            if polygon.district_code not in near and polygon.is_near(lon, lat, near_metres):
+                near.add(polygon.district_code)
         return near.pop() if len(near) == 1 else None
 
     def postal_code(self, code: str) -> PostalCodeInfo | None:

@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 
 #: Errors that say "try later", not "this message is bad".
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, ConnectionError, OSError)
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    ConnectionError,
+    OSError,
+)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -43,7 +47,11 @@ def describe_error(exc: BaseException) -> str:
             for err in exc.errors(include_input=False, include_url=False)
         ]
         return "; ".join(parts)[:1000]
-    return f"{type(exc).__name__}: {exc}"[:1000] if not isinstance(exc, DBAPIError) else type(exc).__name__
+    return (
+        f"{type(exc).__name__}: {exc}"[:1000]
+        if not isinstance(exc, DBAPIError)
+        else type(exc).__name__
+    )
 
 
 class EventConsumer:

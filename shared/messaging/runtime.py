@@ -67,7 +67,9 @@ class MessagingRuntime:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("%s: broker not reachable (%s); retrying", self.service, type(exc).__name__)
+                log.warning(
+                    "%s: broker not reachable (%s); retrying", self.service, type(exc).__name__
+                )
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
                 await asyncio.sleep(backoff)

@@ -64,7 +64,9 @@ class MessageStore:
             Column("processed_at", DateTime(timezone=True), nullable=False),
         )
 
-    async def enqueue(self, session: AsyncSession, event: Event, *, now: datetime | None = None) -> None:
+    async def enqueue(
+        self, session: AsyncSession, event: Event, *, now: datetime | None = None
+    ) -> None:
         """Stage an event for publishing; it leaves only if the surrounding transaction commits."""
         await session.execute(
             insert(self.outbox).values(
@@ -95,7 +97,9 @@ class MessageStore:
         from sqlalchemy import func
 
         result = await session.execute(
-            select(func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+            select(func.count())
+            .select_from(self.outbox)
+            .where(self.outbox.c.published_at.is_(None))
         )
         return int(result.scalar_one())
 

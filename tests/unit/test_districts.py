@@ -38,16 +38,16 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     ("code", "district_code"),
     [
-        pytest.param("101", "1470", id="københavn"),
+        pytest.param("101", "1470", id="koebenhavn"),
         pytest.param("0101", "1470", id="kommunekode-with-leading-zero"),
         pytest.param(" 751 ", "1461", id="surrounding-spaces"),
-        pytest.param("259", "1467", id="køge"),
+        pytest.param("259", "1467", id="koege"),
         pytest.param("330", "1466", id="slagelse"),
         pytest.param("787", "1462", id="thisted-not-nordjylland"),
         pytest.param("746", "1463", id="skanderborg"),
-        pytest.param("157", "1468", id="gentofte-not-københavn"),
+        pytest.param("157", "1468", id="gentofte-not-koebenhavn"),
         pytest.param("400", "1471", id="bornholm"),
-        pytest.param("0411", "1471", id="christiansø"),
+        pytest.param("0411", "1471", id="christiansoe"),
     ],
 )
 def test_municipality_routes_to_its_district(code: str, district_code: str) -> None:
@@ -92,7 +92,7 @@ def test_every_municipality_points_at_a_known_district() -> None:
     assert {m.district_code for m in MUNICIPALITIES.values()} == set(DISTRICTS)
 
 
-def test_there_are_98_municipalities_plus_christiansø() -> None:
+def test_there_are_98_municipalities_plus_christiansoe() -> None:
     assert len(MUNICIPALITIES) == 99
     assert sum(m.is_municipality for m in MUNICIPALITIES.values()) == 98
     assert MUNICIPALITIES["411"] == Municipality(
@@ -134,10 +134,10 @@ def test_municipalities_sorted_is_in_danish_alphabetical_order() -> None:
 @pytest.mark.parametrize(
     ("earlier", "later"),
     [
-        pytest.param("Zealand", "Ærø", id="æ-after-z"),
-        pytest.param("Ærø", "Ølstykke", id="ø-after-æ"),
-        pytest.param("Ølstykke", "Åbenrå", id="å-after-ø"),
-        pytest.param("Åbenrå", "Aarhus", id="aa-sorts-as-å"),
+        pytest.param("Zealand", "Ærø", id="ae-after-z"),
+        pytest.param("Ærø", "Ølstykke", id="oe-after-ae"),
+        pytest.param("Ølstykke", "Åbenrå", id="a-ring-after-oe"),
+        pytest.param("Åbenrå", "Aarhus", id="double-a-sorts-like-a-ring"),
         pytest.param("albertslund", "Ballerup", id="ignores-case"),
     ],
 )

@@ -1,0 +1,1 @@
+"""The `bestil` command: run the whole system locally, run one service, manage officers."""

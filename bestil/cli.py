@@ -1,0 +1,120 @@
+"""`bestil`: the command line of DESIGN §4."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bestil.services import SERVICES, app_for, settings_for
+
+
+def serve(name: str) -> None:
+    """Run one service in this process (what `bestil dev` and the containers start)."""
+    import uvicorn
+
+    from shared.logs import configure_logging
+
+    settings = settings_for(name)
+    configure_logging(name, settings.log_level)
+    uvicorn.run(
+        app_for(name, settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+async def _officer_add(
+    email: str, name: str, district: str | None, role: str, password: str
+) -> str:
+    from services.screening import accounts
+    from services.screening.models import ScreeningBase
+    from shared.clock import utcnow
+    from shared.db import Database
+    from shared.vocabulary import Role
+
+    settings = settings_for("screening")
+    db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
+    try:
+        await db.create_all()
+        async with db.transaction() as session:
+            officer = await accounts.add_officer(
+                session,
+                email=email,
+                name=name,
+                district_code=district,
+                role=Role(role),
+                password=password,
+                now=utcnow(),
+            )
+        return officer.id
+    finally:
+        await db.dispose()
+
+
+async def _officer_token(email: str) -> str:
+    from services.screening import accounts
+    from services.screening.models import ScreeningBase
+    from shared.clock import utcnow
+    from shared.db import Database
+
+    settings = settings_for("screening")
+    db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
+    try:
+        await db.create_all()
+        async with db.transaction() as session:
+            return await accounts.issue_token(session, email, utcnow())
+    finally:
+        await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bestil", description="Bestil en betjent")
+    sub = parser.add_subparsers(dest="command", required=True)
+    dev = sub.add_parser("dev", help="run the whole system locally on its embedded defaults")
+    dev.add_argument("--reference-data", help="directory with postal-code and boundary data")
+    run = sub.add_parser("serve", help="run one service")
+    run.add_argument("service", choices=SERVICES)
+    officer = sub.add_parser("officer", help="manage officers' accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = officer.add_parser("add", help="add an officer (password read from stdin)")
+    add.add_argument("--email", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--district", help="district code, e.g. 1461 (not for national_admin)")
+    add.add_argument(
+        "--role", default="officer", choices=["officer", "coordinator", "national_admin"]
+    )
+    token = officer.add_parser("token", help="print a new API token for an officer")
+    token.add_argument("--email", required=True)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        serve(args.service)
+    elif args.command == "dev":
+        from bestil.dev import run_dev
+
+        return run_dev(args.reference_data)
+    elif args.command == "officer":
+        from services.screening.accounts import AccountError
+
+        try:
+            if args.action == "add":
+                password = sys.stdin.readline().rstrip("\n")
+                officer_id = asyncio.run(
+                    _officer_add(args.email, args.name, args.district, args.role, password)
+                )
+                print(f"added officer {officer_id}")
+            else:
+                print(asyncio.run(_officer_token(args.email)))
+        except AccountError as exc:
+            print(f"bestil: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

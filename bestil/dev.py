@@ -1,0 +1,90 @@
+"""`bestil dev`: a broker and the four services as processes on one machine; Ctrl-C stops all."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bestil.broker import LocalBroker
+from bestil.services import SERVICES, settings_for
+
+
+def _wait_ready(url: str, timeout: float) -> bool:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def run_dev(reference_data: str | None = None) -> int:
+    env = dict(os.environ)
+    if reference_data:
+        env["BESTIL_REFERENCE_DATA_DIR"] = str(Path(reference_data).resolve())
+    kafka = settings_for("intake").kafka
+    host, _, port = kafka.bootstrap.partition(",")[0].rpartition(":")
+    var = Path(env.get("BESTIL_VAR_DIR", "var"))
+    var.mkdir(parents=True, exist_ok=True)
+    broker = LocalBroker(host or "127.0.0.1", int(port), log_file=var / "broker.log")
+    print(f"starting the broker on {broker.bootstrap} …", flush=True)
+    broker.start()
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    stopping = False
+
+    def stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for name in SERVICES:
+            processes[name] = subprocess.Popen(
+                [sys.executable, "-m", "bestil.cli", "serve", name], env=env
+            )
+        urls = {name: f"http://127.0.0.1:{settings_for(name).port}" for name in SERVICES}
+        for name, url in urls.items():
+            if not _wait_ready(url + "/readyz", 60):
+                print(f"{name} is not ready yet (see its log above)", flush=True)
+        print(
+            "\nBestil en betjent is running:\n"
+            f"  the order form (citizens)   {urls['intake']}/\n"
+            f"  the officers' queue         {urls['screening']}/\n"
+            f"  the API documentation       {urls['intake']}/docs and {urls['screening']}/docs\n"
+            f"  emails are written to       {Path('var/mail').resolve()}\n"
+            "  add an officer:             echo 'a-long-password' | bestil officer add "
+            "--email you@politi.dk --name 'Your Name' --district 1461\n"
+            "Press Ctrl-C to stop everything.\n",
+            flush=True,
+        )
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(
+                        f"{name} stopped with code {process.returncode}; stopping all", flush=True
+                    )
+                    stopping = True
+            time.sleep(0.3)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        broker.stop()
+        print("stopped.", flush=True)
+    return 0

@@ -1,0 +1,69 @@
+"""Notifications' composition root: the consumer, and the mailer that drains owed emails."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.notifications.handlers import make_handlers
+from services.notifications.models import NotificationsBase, messages
+from services.notifications.service import Mailer
+from services.notifications.settings import NotificationsSettings
+from shared.clock import Clock, utcnow
+from shared.db import Database
+from shared.http import operations_router
+from shared.messaging.runtime import MessagingRuntime
+
+log = logging.getLogger(__name__)
+
+
+async def run_mailer(mailer: Mailer, wake: asyncio.Event, poll_s: float) -> None:
+    while True:
+        try:
+            if await mailer.send_due():
+                continue
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the database is away: try again at the next poll
+            log.warning("mailer: %s", type(exc).__name__)
+        wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), poll_s)
+
+
+def create_app(settings: NotificationsSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or NotificationsSettings()
+    db = Database(settings.resolved_database_url("notifications"), NotificationsBase.metadata)
+    runtime = MessagingRuntime("notifications", db, messages, settings.kafka, make_handlers(clock))
+    mailer = Mailer(db, settings, clock)
+    wake = asyncio.Event()
+    if runtime.consumer is not None:
+        previous = runtime.consumer.after_commit
+
+        def after_commit() -> None:
+            previous()
+            wake.set()
+
+        runtime.consumer.after_commit = after_commit
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await db.create_all()
+        await runtime.start()
+        task = asyncio.create_task(run_mailer(mailer, wake, settings.send_poll_ms / 1000))
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await runtime.stop()
+        await db.dispose()
+
+    app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan)
+    app.state.mailer = mailer
+    app.include_router(operations_router(db, runtime))
+    return app

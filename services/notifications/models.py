@@ -1,0 +1,56 @@
+"""Notifications' tables, on its own registry: whom to write to, and the emails to send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+from shared.messaging.store import MessageStore
+
+
+class NotificationsBase(SQLModel, registry=registry()):
+    pass
+
+
+def _ts(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), nullable=nullable))
+
+
+class Contact(NotificationsBase, table=True):
+    """The citizen of an order: personal data kept only to write to them."""
+
+    __tablename__ = "contacts"
+
+    order_id: str = Field(primary_key=True, max_length=36)
+    reference: str = Field(max_length=12)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    language: str = Field(max_length=2)
+    category: str = Field(max_length=20)
+
+
+class OutgoingEmail(NotificationsBase, table=True):
+    """One email owed to a citizen for one event; it waits until its contact is known."""
+
+    __tablename__ = "outgoing_emails"
+    __table_args__ = (UniqueConstraint("event_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=36)
+    order_id: str = Field(index=True, max_length=36)
+    kind: str = Field(max_length=30)
+    topic: str = Field(max_length=120)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=10, index=True)  # pending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _ts()
+    sent_at: datetime | None = _ts(nullable=True)
+
+
+messages = MessageStore("notifications", NotificationsBase.metadata)

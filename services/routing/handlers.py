@@ -1,0 +1,25 @@
+"""Routing's subscribers: each one calls one use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.routing import service
+from services.routing.domain import BoundaryData
+from shared import events
+from shared.clock import Clock
+
+
+def make_handlers(data: BoundaryData | None, clock: Clock) -> dict[type[events.Event], Callable]:
+    async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
+        await service.route_order(session, event, data, clock())
+
+    async def on_reroute_requested(session: AsyncSession, event: events.RerouteRequested) -> None:
+        await service.reroute_order(session, event, clock())
+
+    return {
+        events.OrderSubmitted: on_order_submitted,
+        events.RerouteRequested: on_reroute_requested,
+    }

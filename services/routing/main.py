@@ -1,0 +1,49 @@
+"""Routing's composition root."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.routing.handlers import make_handlers
+from services.routing.models import RoutingBase, messages
+from services.routing.settings import RoutingSettings
+from shared.clock import Clock, utcnow
+from shared.db import Database
+from shared.http import operations_router
+from shared.messaging.runtime import MessagingRuntime
+
+log = logging.getLogger(__name__)
+
+
+def load_boundaries(settings: RoutingSettings):  # -> ReferenceData | None
+    directory = settings.reference.reference_data_dir
+    if directory is None:
+        log.info("no reference data configured: routing by municipality only")
+        return None
+    from services.routing.geo import load_reference_data
+
+    return load_reference_data(directory)
+
+
+def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    settings = settings or RoutingSettings()
+    db = Database(settings.resolved_database_url("routing"), RoutingBase.metadata)
+    handlers = make_handlers(load_boundaries(settings), clock)
+    runtime = MessagingRuntime("routing", db, messages, settings.kafka, handlers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await db.create_all()
+        await runtime.start()
+        yield
+        await runtime.stop()
+        await db.dispose()
+
+    app = FastAPI(title="Bestil en betjent — routing", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.include_router(operations_router(db, runtime))
+    return app

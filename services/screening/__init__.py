@@ -1,0 +1,1 @@
+"""Screening: the districts' queues; officers decide, schedule, complete and re-route orders."""
