@@ -74,3 +74,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def execute(session: AsyncSession, statement: Any) -> Any:
+    """Run a Core statement in the session's transaction (SQLModel's `exec` is for ORM selects)."""
+    connection = await session.connection()
+    return await connection.execute(statement)

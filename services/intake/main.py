@@ -41,6 +41,7 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = utcnow) ->
     app.state.ctx = IntakeContext(
         settings, db, runtime, clock, SlidingWindowLimiter(settings.rate_limit_per_minute)
     )
+    app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     app.include_router(api.router)
     app.include_router(web.router)

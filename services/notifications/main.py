@@ -65,5 +65,6 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
 
     app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan)
     app.state.mailer = mailer
+    app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     return app

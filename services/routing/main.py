@@ -44,6 +44,6 @@ def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -
         await db.dispose()
 
     app = FastAPI(title="Bestil en betjent — routing", lifespan=lifespan)
-    app.state.runtime = runtime
+    app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     return app

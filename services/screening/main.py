@@ -33,6 +33,7 @@ def create_app(settings: ScreeningSettings | None = None, clock: Clock = utcnow)
 
     app = FastAPI(title="Bestil en betjent — screening", lifespan=lifespan)
     app.state.ctx = ScreeningContext(settings, db, runtime, clock)
+    app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     app.include_router(api.router)
     app.include_router(web.router)

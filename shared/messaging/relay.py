@@ -9,7 +9,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import select, update
 
 from shared.clock import utcnow
-from shared.db import Database
+from shared.db import Database, execute
 from shared.messaging.broker import ensure_topics
 from shared.messaging.store import MessageStore, outbox_headers
 from shared.metrics import OUTBOX_PUBLISHED
@@ -55,7 +55,7 @@ class OutboxRelay:
             )
             if self.db.dialect == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+            rows = (await execute(session, query)).all()
             if not rows:
                 return 0
             futures = [
@@ -69,10 +69,11 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*futures)
-            await session.execute(
+            await execute(
+                session,
                 update(table)
                 .where(table.c.id.in_([row.id for row in rows]))
-                .values(published_at=utcnow())
+                .values(published_at=utcnow()),
             )
         OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
         return len(rows)

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
+from shared.db import execute
 from shared.events import Event
 from shared.messaging.cloudevents import headers_for
 from shared.topics import topic_for
@@ -68,7 +69,8 @@ class MessageStore:
         self, session: AsyncSession, event: Event, *, now: datetime | None = None
     ) -> None:
         """Stage an event for publishing; it leaves only if the surrounding transaction commits."""
-        await session.execute(
+        await execute(
+            session,
             insert(self.outbox).values(
                 event_id=str(event.event_id),
                 topic=topic_for(event).name,
@@ -76,30 +78,33 @@ class MessageStore:
                 payload=event.model_dump_json(),
                 headers=headers_for(event, self.service),
                 created_at=now or utcnow(),
-            )
+            ),
         )
 
     async def seen(self, session: AsyncSession, event_id: uuid.UUID) -> bool:
-        row = await session.execute(
-            select(self.processed.c.event_id).where(self.processed.c.event_id == str(event_id))
+        row = await execute(
+            session,
+            select(self.processed.c.event_id).where(self.processed.c.event_id == str(event_id)),
         )
         return row.first() is not None
 
     async def mark_processed(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> None:
         """Record the event; a concurrent duplicate fails the unique key and rolls back its work."""
-        await session.execute(
+        await execute(
+            session,
             insert(self.processed).values(
                 event_id=str(event_id), topic=topic, processed_at=utcnow()
-            )
+            ),
         )
 
     async def pending_count(self, session: AsyncSession) -> int:
         from sqlalchemy import func
 
-        result = await session.execute(
+        result = await execute(
+            session,
             select(func.count())
             .select_from(self.outbox)
-            .where(self.outbox.c.published_at.is_(None))
+            .where(self.outbox.c.published_at.is_(None)),
         )
         return int(result.scalar_one())
 

@@ -1,0 +1,94 @@
+"""Handler tests: each service's consumer on FastStream's in-memory broker, with a real database."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from sqlalchemy import select
+
+from shared import events
+from shared.clock import FrozenClock
+from shared.db import Database, execute
+from shared.messaging.runtime import MessagingRuntime
+from shared.topics import BY_NAME, dlq, topic_for
+
+SETTINGS = {
+    "intake": "IntakeSettings",
+    "routing": "RoutingSettings",
+    "screening": "ScreeningSettings",
+    "notifications": "NotificationsSettings",
+}
+
+
+@dataclass
+class Harness:
+    """One service wired to the in-memory broker, and what it parked in its DLQ."""
+
+    name: str
+    app: Any
+    db: Database
+    runtime: MessagingRuntime
+    broker: KafkaBroker
+    clock: FrozenClock
+    dead_letters: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
+
+    async def deliver(self, event: events.Event | bytes, topic: str | None = None) -> None:
+        if isinstance(event, events.Event):
+            body, topic, key = (
+                event.model_dump_json().encode(),
+                topic_for(event).name,
+                str(event.order_id).encode(),
+            )
+        else:
+            body, key = event, None
+        await self.broker.publish(body, topic, key=key)
+
+    async def staged(self, model: type[events.Event] | None = None) -> list[events.Event]:
+        """The events this service put in its outbox, oldest first."""
+        table = self.runtime.relay.store.outbox
+        async with self.db.reading() as session:
+            rows = (
+                await execute(session, select(table.c.topic, table.c.payload).order_by(table.c.id))
+            ).all()
+        found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
+        return [e for e in found if model is None or isinstance(e, model)]
+
+
+@pytest.fixture
+async def harness(
+    database_url: Callable[..., Any], tmp_path: Any
+) -> AsyncIterator[Callable[..., Any]]:
+    opened: list[Any] = []
+
+    async def open_service(name: str, **overrides: Any) -> Harness:
+        module = importlib.import_module(f"services.{name}.settings")
+        settings = getattr(module, SETTINGS[name])(
+            database_url=await database_url(name), var_dir=tmp_path / "var", **overrides
+        )
+        settings.kafka.create_topics = False
+        settings.kafka.retry_backoff_ms = 1
+        clock = FrozenClock()
+        app = importlib.import_module(f"services.{name}.main").create_app(settings, clock=clock)
+        db, runtime = app.state.db, app.state.runtime
+        await db.create_all()
+        h = Harness(name, app, db, runtime, runtime.broker, clock)
+
+        @runtime.broker.subscriber(dlq(name))
+        async def collect() -> None:
+            message = runtime.broker.context.get_local("message")
+            h.dead_letters.append((message.body, dict(message.headers)))
+
+        test_broker = TestKafkaBroker(runtime.broker)
+        await test_broker.__aenter__()
+        opened.append((test_broker, db))
+        return h
+
+    yield open_service
+    for test_broker, db in opened:
+        await test_broker.__aexit__(None, None, None)
+        await db.dispose()
