@@ -92,3 +92,20 @@ async def harness(
     for test_broker, db in opened:
         await test_broker.__aexit__(None, None, None)
         await db.dispose()
+
+
+@pytest.fixture
+async def client_for() -> AsyncIterator[Callable[[Harness], Any]]:
+    """An HTTP client talking to a harnessed service's app in-process."""
+    import httpx
+
+    clients: list[httpx.AsyncClient] = []
+
+    def make(h: Harness) -> httpx.AsyncClient:
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=h.app), base_url="http://test")
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
