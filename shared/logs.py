@@ -15,6 +15,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     )
     # FastStream's per-message INFO lines cost throughput and may echo payloads.
     logging.getLogger("faststream").setLevel(logging.WARNING)
-    # aiokafka logs every reconnect attempt while the broker is away: keep the first word.
+    # aiokafka logs every reconnect attempt while the broker is away (thousands of lines);
+    # the runtime and relay say it once. Group changes are worth seeing.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(logging.INFO)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

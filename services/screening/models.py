@@ -61,7 +61,9 @@ class QueuedOrder(ScreeningBase, table=True):
     decision_due: datetime | None = _ts(nullable=True)
     execution_due: datetime | None = _ts(nullable=True)
     municipality_code: str | None = Field(default=None, max_length=3)
-    content: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
+    content: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
     decision: str | None = Field(default=None, max_length=10)
     reason_code: str | None = Field(default=None, max_length=40)
     decided_at: datetime | None = _ts(nullable=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
 from shared.db import Database, execute
@@ -45,38 +47,60 @@ class OutboxRelay:
         self._wake.set()
 
     async def publish_pending(self) -> int:
-        table = self.store.outbox
-        async with self.db.transaction() as session:
-            query = (
-                select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.headers)
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.id)
-                .limit(self.settings.outbox_batch)
-            )
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            rows = (await execute(session, query)).all()
-            if not rows:
-                return 0
-            futures = [
-                await self.broker.publish(
-                    row.payload.encode(),
-                    row.topic,
-                    key=row.key.encode(),
-                    headers=outbox_headers(row.headers),
-                    no_confirm=True,
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*futures)
-            await execute(
-                session,
-                update(table)
-                .where(table.c.id.in_([row.id for row in rows]))
-                .values(published_at=utcnow()),
-            )
-        OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
+        """Publish one batch. On PostgreSQL the rows stay locked until the broker has them, so
+        several relays can share an outbox; on SQLite (one process) no connection is held while
+        publishing, because the single connection also serves the HTTP requests."""
+        if self.db.dialect == "postgresql":
+            async with self.db.transaction() as session:
+                rows = await self._pending(session, lock=True)
+                if rows:
+                    await self._publish(rows)
+                    await self._mark_published(session, rows)
+        else:
+            async with self.db.transaction() as session:
+                rows = await self._pending(session, lock=False)
+            if rows:
+                await self._publish(rows)
+                async with self.db.transaction() as session:
+                    await self._mark_published(session, rows)
+        if rows:
+            OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
         return len(rows)
+
+    async def _pending(self, session: AsyncSession, *, lock: bool) -> list[Row[Any]]:
+        table = self.store.outbox
+        query = (
+            select(table.c.id, table.c.topic, table.c.key, table.c.payload, table.c.headers)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.id)
+            .limit(self.settings.outbox_batch)
+        )
+        if lock:
+            query = query.with_for_update(skip_locked=True)
+        return list((await execute(session, query)).all())
+
+    async def _publish(self, rows: list[Row[Any]]) -> None:
+        # Sent in outbox order and awaited together: per-key order holds within a partition.
+        futures = [
+            await self.broker.publish(
+                row.payload.encode(),
+                row.topic,
+                key=row.key.encode(),
+                headers=outbox_headers(row.headers),
+                no_confirm=True,
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*futures)
+
+    async def _mark_published(self, session: AsyncSession, rows: list[Row[Any]]) -> None:
+        table = self.store.outbox
+        await execute(
+            session,
+            update(table)
+            .where(table.c.id.in_([row.id for row in rows]))
+            .values(published_at=utcnow()),
+        )
 
     async def run(self) -> None:
         backoff = 0.5

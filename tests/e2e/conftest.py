@@ -1,0 +1,187 @@
+"""End-to-end: the broker, the four services as processes, a real SMTP server run by the test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from bestil.broker import LocalBroker
+from bestil.services import SERVICES
+from tests.proxy import CuttableProxy
+from tests.support import free_port
+
+PREFIX = {
+    "intake": "INTAKE",
+    "routing": "ROUTING",
+    "screening": "SCREENING",
+    "notifications": "NOTIFICATIONS",
+}
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is handed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def about(self, reference: str) -> list[EmailMessage]:
+        return [m for m in self.messages if reference in str(m["Subject"])]
+
+
+@dataclass
+class System:
+    """The running system: where each service listens, its environment, its log."""
+
+    root: Path
+    broker: LocalBroker
+    proxy: CuttableProxy
+    inbox: Inbox
+    env: dict[str, str]
+    ports: dict[str, int]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start(self, service: str) -> None:
+        log = open(self.root / f"{service}.log", "ab")
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", "bestil.cli", "serve", service],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, within: float = 90.0) -> None:
+        deadline = time.monotonic() + within
+        for service in SERVICES:
+            while True:
+                if self.processes[service].poll() is not None:
+                    raise RuntimeError(f"{service} exited:\n{self.log(service)}")
+                try:
+                    if httpx.get(self.url(service) + "/readyz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service} not ready:\n{self.log(service)}")
+                time.sleep(0.2)
+
+    def bestil(self, *args: str, stdin: str = "") -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "bestil.cli", *args],
+            env=self.env,
+            input=stdin.encode(),
+            capture_output=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.decode().strip()
+
+    def log(self, service: str) -> str:
+        path = self.root / f"{service}.log"
+        return path.read_text(errors="replace")[-400000:] if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
+    from tests.conftest import POSTGRES, use_postgres
+    from tests.reference_data import reference_data_dir
+
+    inbox = Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    proxy_port = free_port()
+    broker = LocalBroker(
+        port=free_port(), log_file=tmp_path / "broker.log", advertised_port=proxy_port
+    )
+    proxy = CuttableProxy(proxy_port, broker.port)
+    proxy.restore()
+    broker.start()
+    ports = {service: free_port() for service in SERVICES}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BESTIL_")}
+    env.update(
+        {
+            "BESTIL_KAFKA_BOOTSTRAP": broker.bootstrap,
+            "BESTIL_VAR_DIR": str(tmp_path / "var"),
+            "BESTIL_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
+            "BESTIL_STATUS_LINK_SECRET": "e2e-secret-" + tmp_path.name,
+            "BESTIL_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "BESTIL_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
+            "BESTIL_NOTIFICATIONS_SEND_POLL_MS": "200",
+            "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "1000",
+        }
+    )
+    data = reference_data_dir()
+    if data:
+        env["BESTIL_REFERENCE_DATA_DIR"] = str(data)
+    databases: list[str] = []
+    for service in SERVICES:
+        env[f"BESTIL_{PREFIX[service]}_PORT"] = str(ports[service])
+        if use_postgres():
+            import uuid
+
+            name = f"bestil_e2e_{service}_{uuid.uuid4().hex[:8]}"
+            subprocess.run(
+                ["psql", f"{POSTGRES}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True
+            )
+            databases.append(name)
+            env[f"BESTIL_{PREFIX[service]}_DATABASE_URL"] = (
+                f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+            )
+    system = System(tmp_path, broker, proxy, inbox, env, ports)
+    try:
+        for service in SERVICES:
+            system.start(service)
+        system.wait_ready()
+        yield system
+    finally:
+        system.stop()
+        broker.stop()
+        proxy.close()
+        smtp.stop()
+        for name in databases:
+            subprocess.run(
+                [
+                    "psql",
+                    f"{POSTGRES}/postgres",
+                    "-qc",
+                    f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+                ],
+                check=False,
+            )
+        if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+            for service in SERVICES:
+                print(f"--- {service} log ---\n{system.log(service)}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
