@@ -50,19 +50,18 @@ def compute_deadlines(
 ) -> Deadlines:
     """Decision within 14 days, execution within 30; an event is due when it starts.
 
-    An event starting before the ordinary decision deadline is urgent: its decision is due
-    two days before it starts.
+    An event starting sooner than the ordinary decision deadline is urgent. For every event the
+    decision is due two days before it starts at the latest, so that an event 14 days out is
+    not decided on its own start day.
     """
     decision_due = add_days(submitted_at, settings.decision_days, settings.day_count)
     execution_due = add_days(submitted_at, settings.execution_days, settings.day_count)
     urgent = False
     if event_start is not None:
         execution_due = event_start
-        if event_start < decision_due:
-            urgent = True
-            decision_due = max(
-                submitted_at, event_start - timedelta(days=settings.urgent_decision_lead_days)
-            )
+        urgent = event_start < decision_due
+        latest = event_start - timedelta(days=settings.urgent_decision_lead_days)
+        decision_due = max(submitted_at, min(decision_due, latest))
     return Deadlines(decision_due, execution_due, urgent)
 
 

@@ -36,9 +36,9 @@ from shared.vocabulary import (
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-PostalCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
-MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
-DistrictCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+PostalCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
+MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+DistrictCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 Reference = Annotated[str, StringConstraints(pattern=r"^BEB-[0-9A-HJKMNP-TV-Z]{8}$")]
 
 

@@ -61,18 +61,26 @@ def implied_status(event: events.Event) -> OrderStatus | None:
 
 
 def status_after(current: OrderStatus, event: events.Event) -> OrderStatus:
-    """The status once `event` is applied to an order now in `current`."""
+    """The status once `event` is applied to an order now in `current`.
+
+    Completion wins over withdrawal whichever arrives first: the work was done, and intake
+    (which applies its own withdrawal first) and screening (its own completion) must agree.
+    """
     new = implied_status(event)
-    if new is None or current in (OrderStatus.CANCELLED, OrderStatus.COMPLETED):
+    if new is None or current == OrderStatus.COMPLETED:
         return current
-    if isinstance(event, events.OrderCancelled):
-        return OrderStatus.CANCELLED
+    if current == OrderStatus.CANCELLED:
+        return OrderStatus.COMPLETED if new == OrderStatus.COMPLETED else current
+    if new == OrderStatus.CANCELLED:
+        return new
     if current == OrderStatus.DECLINED:
         return current
     if isinstance(event, events.InfoProvided):
         return OrderStatus.ROUTED if current == OrderStatus.INFO_REQUESTED else current
-    if isinstance(event, events.OrderRouted | events.OrderUnroutable) and _RANK[current] <= 1:
-        return new  # a re-route or a manual routing replaces the earlier routing
+    if isinstance(event, events.OrderUnroutable):
+        return new if current == OrderStatus.RECEIVED else current
+    if isinstance(event, events.OrderRouted) and _RANK[current] <= 1:
+        return new  # a manual routing replaces "needs routing"; a re-route stays "routed"
     return new if _RANK[new] > _RANK[current] else current
 
 

@@ -26,7 +26,7 @@ def status_token(reference: str, secret: str) -> str:
 
 
 def status_token_valid(reference: str, token: str, secret: str) -> bool:
-    return hmac.compare_digest(status_token(reference, secret), token)
+    return hmac.compare_digest(status_token(reference, secret).encode(), token.encode())
 
 
 def status_url(public_url: str, reference: str, secret: str) -> str:

@@ -179,7 +179,7 @@ async def create_order(request: Request) -> JSONResponse:
             None,
             **{"Retry-After": str(c.limiter.retry_after(client))},
         )
-    status, body = await accept_order(c, request, data, raw, language)
+    status, body = await accept_order(c, request, data, raw, language, channel="api")
     headers = {"Location": f"/api/v1/orders/{body['reference']}"} if status == 201 else None
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from shared import districts
-from shared.deadlines import compute_deadlines, too_soon
+from shared.deadlines import COPENHAGEN, compute_deadlines, too_soon
 from shared.events import EventPresenceDetails, OrderContent, OrderSubmitted
 from shared.settings import DeadlineSettings
 from shared.vocabulary import Channel
@@ -46,9 +46,10 @@ def check_order_rules(
     location = request.location
     if location.municipality_code and districts.municipality(location.municipality_code) is None:
         errors.append(FieldError(("location", "municipality_code"), "unknown_municipality"))
-    if location.lat is not None and location.lon is not None:
-        if not (DK_LAT[0] <= location.lat <= DK_LAT[1] and DK_LON[0] <= location.lon <= DK_LON[1]):
-            errors.append(FieldError(("location", "lat"), "outside_denmark"))
+    if location.lat is not None and not DK_LAT[0] <= location.lat <= DK_LAT[1]:
+        errors.append(FieldError(("location", "lat"), "outside_denmark"))
+    if location.lon is not None and not DK_LON[0] <= location.lon <= DK_LON[1]:
+        errors.append(FieldError(("location", "lon"), "outside_denmark"))
     details = request.details
     if isinstance(details, EventPresenceDetails):
         if details.event_start <= now:
@@ -64,7 +65,8 @@ def check_order_rules(
         if details.event_end <= now:
             errors.append(FieldError(("details", "event_end"), "in_the_past"))
     elif getattr(details, "preferred_dates", None):
-        if any(d < now.date() for d in details.preferred_dates or []):
+        today = now.astimezone(COPENHAGEN).date()
+        if any(d < today for d in details.preferred_dates or []):
             errors.append(FieldError(("details", "preferred_dates"), "in_the_past"))
     return errors
 

@@ -122,6 +122,8 @@ def _entry(
         loc = [*loc, "event_end"] if loc[-1:] != ["event_end"] else loc
     elif kind == "coordinates_pair":
         loc = [*loc, "lat"]
+    elif kind == "details_mismatch":
+        loc = ["details"]
     return {
         "loc": loc,
         "field": ".".join(str(p) for p in loc),

@@ -65,9 +65,10 @@ class RerouteRequest(BaseModel):
     @field_validator("to_district")
     @classmethod
     def _known_district(cls, value: str) -> str:
-        if districts.district(value) is None:
+        found = districts.district(value)
+        if found is None:
             raise ValueError("unknown district code")
-        return value
+        return found.code
 
 
 class QuestionRequest(BaseModel):

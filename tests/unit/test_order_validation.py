@@ -176,11 +176,6 @@ def test_postal_code_must_be_four_digits(postal_code, ok):
     assert accepted(with_location(traffic_order(), postal_code=postal_code)) is ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: PostalCode pattern r'^\\d{4}$' runs on pydantic's Unicode-aware regex, so "
-    "Arabic-Indic or full-width digits pass as a Danish postal code (shared/events.py)",
-)
 @pytest.mark.parametrize(
     "postal_code",
     [
@@ -421,7 +416,17 @@ def test_coordinates_must_lie_in_denmark(lat, lon, inside):
 
     errors = rule_types(order)
 
-    assert errors == (set() if inside else {(("location", "lat"), "outside_denmark")})
+    assert bool(errors) is not inside
+    assert {loc for loc, kind in errors if kind == "outside_denmark"} <= {
+        ("location", "lat"),
+        ("location", "lon"),
+    }
+    assert errors == {(loc, kind) for loc, kind in errors if kind == "outside_denmark"}
+
+
+def test_a_longitude_outside_denmark_is_reported_at_the_longitude():
+    errors = rule_types(with_location(traffic_order(), lat=55.6, lon=16.0))
+    assert errors == {(("location", "lon"), "outside_denmark")}
 
 
 def test_event_that_has_already_started_is_refused():
@@ -590,12 +595,6 @@ def test_field_paths_never_show_the_category_tag():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the 'details do not match the category' error is raised at the model root, "
-    "so services/intake/errors.py reports it with an empty loc and field '' instead of "
-    "pointing at `details` (or `category`)",
-)
 def test_details_of_another_category_are_reported_at_the_details():
     order = talk_order(
         details={"category": "traffic_control", "road": "Skovvejen", "problem": "speeding"}

@@ -153,12 +153,6 @@ def test_reroute_to_a_known_district_is_accepted():
     assert RerouteRequest(to_district="1471", reason="Ligger på Bornholm.").to_district == "1471"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: services/screening/domain.py RerouteRequest validates ' 1471 ' through "
-    "districts.district() (which strips) but keeps the spaces, so the RerouteRequested event "
-    "built from it fails its DistrictCode pattern; expected: rejected or normalised to '1471'",
-)
 def test_a_district_code_the_reroute_request_accepts_is_one_the_event_accepts():
     try:
         request = RerouteRequest(to_district=" 1471 ", reason="Ligger på Bornholm.")
