@@ -90,9 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     token = officer.add_parser("token", help="print a new API token for an officer")
     token.add_argument("--email", required=True)
+    sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
     args = parser.parse_args(argv)
 
-    if args.command == "serve":
+    if args.command == "asyncapi":
+        import json
+
+        from shared.catalogue import catalogue
+
+        print(json.dumps(catalogue(), indent=2, ensure_ascii=False))
+    elif args.command == "serve":
         serve(args.service)
     elif args.command == "dev":
         from bestil.dev import run_dev

@@ -204,6 +204,8 @@ class Event(Contract):
 
 
 class OrderSubmitted(Event, OrderContent):
+    """A valid order was received and stored by intake."""
+
     submitted_at: AwareDatetime
     decision_due: AwareDatetime = Field(description="Accept/decline is due by then")
     execution_due: AwareDatetime = Field(description="An accepted order is carried out by then")
@@ -214,6 +216,8 @@ class OrderSubmitted(Event, OrderContent):
 
 
 class OrderRouted(Event):
+    """The order's police district is known (by municipality, coordinates, postal code or by hand)."""
+
     district_code: DistrictCode
     district_name: str
     method: RoutingMethod
@@ -221,10 +225,14 @@ class OrderRouted(Event):
 
 
 class OrderUnroutable(Event):
+    """No district could be found; the order waits in the national manual-routing queue."""
+
     reason: str
 
 
 class RerouteRequested(Event):
+    """An officer sends the order to another district (or routes it from the national queue)."""
+
     from_district: DistrictCode | None = None
     to_district: DistrictCode
     reason: LongText
@@ -232,6 +240,8 @@ class RerouteRequested(Event):
 
 
 class OrderScreened(Event):
+    """The district accepted or declined the order, with its message to the citizen."""
+
     district_code: DistrictCode
     decision: Decision
     reason_code: ReasonCode
@@ -241,6 +251,8 @@ class OrderScreened(Event):
 
 
 class OrderScheduled(Event):
+    """The district planned when the police will come."""
+
     district_code: DistrictCode
     planned_start: AwareDatetime
     planned_end: AwareDatetime | None = None
@@ -248,6 +260,8 @@ class OrderScheduled(Event):
 
 
 class OrderCompleted(Event):
+    """The police carried the order out, with a public summary."""
+
     district_code: DistrictCode
     completed_at: AwareDatetime
     summary: LongText = Field(description="Public text about what was done")
@@ -256,11 +270,15 @@ class OrderCompleted(Event):
 
 
 class OrderCancelled(Event):
+    """The citizen withdrew the order."""
+
     cancelled_at: AwareDatetime
     reason: str | None = None
 
 
 class InfoRequested(Event):
+    """The officer asks the citizen a question."""
+
     district_code: DistrictCode
     question: LongText
     asked_at: AwareDatetime
@@ -268,11 +286,15 @@ class InfoRequested(Event):
 
 
 class InfoProvided(Event):
+    """The citizen answered the officer's question."""
+
     answer: LongText
     answered_at: AwareDatetime
 
 
 class FeedbackReceived(Event):
+    """After completion: whether the citizen saw the police come and whether it helped."""
+
     carried_out_seen: bool
     rating: int | None = Field(default=None, ge=1, le=5)
     comment: str | None = Field(default=None, max_length=4000)
@@ -280,6 +302,8 @@ class FeedbackReceived(Event):
 
 
 class DeadlineAlert(Event):
+    """A decision or execution deadline is near (warning) or passed (breached)."""
+
     district_code: DistrictCode | None = None
     kind: DeadlineKind
     state: DeadlineState

@@ -1,0 +1,36 @@
+"""The AsyncAPI catalogue names every topic with the schema of its event."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.catalogue import catalogue
+from shared.topics import ALL
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return catalogue()
+
+
+@pytest.mark.parametrize("topic", ALL, ids=[t.name for t in ALL])
+def test_every_topic_is_published_with_its_event_schema(document, topic) -> None:
+    channel = document["channels"][topic.name]
+    assert channel["address"] == topic.name
+    [ref] = channel["messages"].values()
+    message = document["components"]["messages"][ref["$ref"].rsplit("/", 1)[1]]
+    assert message["payload"]["$ref"] == f"#/components/schemas/{topic.model.__name__}"
+    schema = document["components"]["schemas"][topic.model.__name__]
+    assert {"event_id", "order_id", "reference", "occurred_at"} <= set(schema["properties"])
+    assert set(schema["required"]) >= {"order_id", "reference"}
+
+
+def test_every_dead_letter_topic_is_documented(document) -> None:
+    assert {f"dlq.{s}" for s in ("intake", "routing", "screening", "notifications")} <= set(
+        document["channels"]
+    )
+
+
+def test_the_catalogue_explains_keys_headers_and_versioning(document) -> None:
+    text = document["info"]["description"]
+    assert "CloudEvents" in text and "order_id" in text and ".v2" in text
