@@ -1,13 +1,15 @@
-"""Which email an event owes the citizen, and what it says."""
+"""Notifications' rules: which email an event owes, and when a deadline needs an alert."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.notifications.emails import EmailKind
 from shared import districts, events
-from shared.vocabulary import Decision
+from shared.deadlines import COPENHAGEN
+from shared.vocabulary import DeadlineKind, DeadlineState, Decision
 
 
 def email_kind_for(event: events.Event) -> EmailKind | None:
@@ -69,6 +71,8 @@ def facts_for(event: events.Event) -> dict[str, Any]:
             }
         case events.OrderCancelled():
             return {"cancelled_at": event.cancelled_at}
+        case events.DeadlineAlert():
+            return {"kind": event.kind, "due_at": event.due_at}
     return {}
 
 
@@ -79,3 +83,64 @@ def retry_delay(attempts: int) -> timedelta:
 
 def eml_filename(sent_at: datetime, reference: str, kind: str, email_id: int) -> str:
     return f"{sent_at:%Y%m%dT%H%M%S}-{reference}-{kind}-{email_id}.eml"
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """What an event does to one of an order's two deadlines."""
+
+    kind: DeadlineKind
+    due_at: datetime | None = None
+    close: bool = False
+
+
+def deadline_changes(event: events.Event) -> list[DeadlineChange]:
+    """A decision is owed until the order is decided; the work until it is done or withdrawn."""
+    decision, execution = DeadlineKind.DECISION, DeadlineKind.EXECUTION
+    match event:
+        case events.OrderSubmitted():
+            return [
+                DeadlineChange(decision, event.decision_due),
+                DeadlineChange(execution, event.execution_due),
+            ]
+        case events.OrderScreened(decision=Decision.ACCEPTED):
+            return [DeadlineChange(decision, close=True)]
+        case events.OrderScreened() | events.OrderCompleted() | events.OrderCancelled():
+            return [DeadlineChange(decision, close=True), DeadlineChange(execution, close=True)]
+    return []
+
+
+def alerts_due(
+    *,
+    due_at: datetime | None,
+    closed: bool,
+    warning_at: datetime | None,
+    breached_at: datetime | None,
+    now: datetime,
+    warning_before: timedelta,
+) -> list[DeadlineState]:
+    """The alerts to raise now; each at most once, and no warning once the deadline has passed."""
+    if closed or due_at is None or breached_at is not None:
+        return []
+    if now >= due_at:
+        return [DeadlineState.BREACHED]
+    if warning_at is None and now >= due_at - warning_before:
+        return [DeadlineState.WARNING]
+    return []
+
+
+def district_mailbox(code: str, configured: dict[str, str], pattern: str) -> str:
+    """The district's configured address, else one made from its slug."""
+    if code in configured:
+        return configured[code]
+    found = districts.district(code)
+    return pattern.format(slug=found.slug if found else code, code=code)
+
+
+def digest_due(now: datetime, hour: int) -> date | None:
+    """The Danish calendar day whose digest is due now (from `hour` o'clock on), if any."""
+    local = now.astimezone(COPENHAGEN)
+    return local.date() if local.hour >= hour else None

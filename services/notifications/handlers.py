@@ -1,4 +1,4 @@
-"""Notifications' subscribers: every event a citizen should hear of owes them one email."""
+"""Notifications' subscribers: each event may open or close a deadline and owe one email."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ def make_handlers(clock: Clock) -> dict[type[events.Event], Callable]:
         model: on_order_event
         for model in (
             events.OrderSubmitted,
+            events.OrderRouted,
             events.OrderScreened,
             events.OrderScheduled,
             events.OrderCompleted,

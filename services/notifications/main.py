@@ -1,4 +1,4 @@
-"""Notifications' composition root: the consumer, and the mailer that drains owed emails."""
+"""Notifications' composition root: the consumer, the deadline watch, and the mailer."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.notifications.deadlines import DeadlineWatch
 from services.notifications.handlers import make_handlers
 from services.notifications.models import NotificationsBase, messages
 from services.notifications.service import Mailer
@@ -36,11 +37,24 @@ async def run_mailer(mailer: Mailer, wake: asyncio.Event, poll_s: float) -> None
             await asyncio.wait_for(wake.wait(), poll_s)
 
 
+async def run_deadline_watch(watch: DeadlineWatch, wake: asyncio.Event, every_s: float) -> None:
+    while True:
+        try:
+            if await watch.check() or await watch.send_digests():
+                wake.set()  # new emails are owed
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("deadline watch: %s", type(exc).__name__)
+        await asyncio.sleep(every_s)
+
+
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = utcnow) -> FastAPI:
     settings = settings or NotificationsSettings()
     db = Database(settings.resolved_database_url("notifications"), NotificationsBase.metadata)
     runtime = MessagingRuntime("notifications", db, messages, settings.kafka, make_handlers(clock))
     mailer = Mailer(db, settings, clock)
+    watch = DeadlineWatch(db, settings, clock)
     wake = asyncio.Event()
     if runtime.consumer is not None:
         previous = runtime.consumer.after_commit
@@ -55,16 +69,21 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await db.create_all()
         await runtime.start()
-        task = asyncio.create_task(run_mailer(mailer, wake, settings.send_poll_ms / 1000))
+        tasks = [
+            asyncio.create_task(run_mailer(mailer, wake, settings.send_poll_ms / 1000)),
+            asyncio.create_task(run_deadline_watch(watch, wake, settings.deadline_check_s)),
+        ]
         yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await runtime.stop()
         await db.dispose()
 
     app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan)
-    app.state.mailer = mailer
+    app.state.mailer, app.state.deadlines = mailer, watch
     app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Text, UniqueConstraint
@@ -43,6 +43,9 @@ class OutgoingEmail(NotificationsBase, table=True):
     event_id: str = Field(max_length=36)
     order_id: str = Field(index=True, max_length=36)
     kind: str = Field(max_length=30)
+    recipient: str | None = Field(
+        default=None, max_length=320, description="A district mailbox; None: the order's citizen"
+    )
     topic: str = Field(max_length=120)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=10, index=True)  # pending, sent, failed
@@ -51,6 +54,34 @@ class OutgoingEmail(NotificationsBase, table=True):
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
+
+
+class Deadline(NotificationsBase, table=True):
+    """One promise to one citizen (decide by, carry out by) and the alerts raised about it."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (UniqueConstraint("order_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: str = Field(max_length=36)
+    kind: str = Field(max_length=10)  # decision, execution
+    reference: str = Field(max_length=12)
+    category: str | None = Field(default=None, max_length=20)
+    district_code: str | None = Field(default=None, max_length=4, index=True)
+    due_at: datetime | None = _ts(nullable=True)
+    closed: bool = Field(default=False, index=True)
+    warning_at: datetime | None = _ts(nullable=True)
+    breached_at: datetime | None = _ts(nullable=True)
+
+
+class DigestSent(NotificationsBase, table=True):
+    """A district's daily digest, once per day whatever the number of instances."""
+
+    __tablename__ = "digests_sent"
+
+    district_code: str = Field(primary_key=True, max_length=4)
+    day: date = Field(primary_key=True)
+    sent_at: datetime = _ts()
 
 
 messages = MessageStore("notifications", NotificationsBase.metadata)

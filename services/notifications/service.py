@@ -2,33 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 
 import aiosmtplib
+from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.notifications.deadlines import DISTRICT_BREACH, DISTRICT_DIGEST, track_deadlines
+from services.notifications.district_emails import DigestLine, compose_breach, compose_digest
 from services.notifications.domain import email_kind_for, eml_filename, facts_for, retry_delay
 from services.notifications.emails import Recipient, compose, message_id_for
 from services.notifications.models import Contact, OutgoingEmail
 from services.notifications.settings import NotificationsSettings
-from shared import events
+from shared import districts, events
 from shared.clock import Clock
 from shared.db import Database
 from shared.metrics import EMAILS_FAILED, EMAILS_SENT
 from shared.references import status_url
 from shared.topics import BY_NAME, topic_for
-from shared.vocabulary import Category, Language
+from shared.vocabulary import Category, DeadlineKind, DeadlineState, Language
 
 log = logging.getLogger(__name__)
 
 
 async def record_event(session: AsyncSession, event: events.Event, now: datetime) -> None:
-    """Remember the citizen from the order, and owe them an email where the event calls for one."""
+    """Remember the citizen, follow the deadlines, and owe an email where the event calls for one."""
+    await track_deadlines(session, event)
     if (
         isinstance(event, events.OrderSubmitted)
         and await session.get(Contact, str(event.order_id)) is None
@@ -87,7 +92,12 @@ class Mailer:
             out.write(message.as_bytes())
         os.replace(tmp, directory / filename)
 
-    def compose_for(self, email: OutgoingEmail, contact: Contact, now: datetime) -> EmailMessage:
+    def compose_for(
+        self, email: OutgoingEmail, contact: Contact | None, now: datetime
+    ) -> EmailMessage:
+        if email.kind in (DISTRICT_BREACH, DISTRICT_DIGEST):
+            return self.compose_for_district(email, now)
+        assert contact is not None
         event = BY_NAME[email.topic].model.model_validate_json(email.payload)
         links = self.settings.links
         recipient = Recipient(
@@ -107,6 +117,46 @@ class Mailer:
             now=now,
         )
 
+    def compose_for_district(self, email: OutgoingEmail, now: datetime) -> EmailMessage:
+        data = json.loads(email.payload)
+        s = self.settings
+        message_id = f"<{email.event_id}.{email.kind}@bestil.politi.dk>"
+        if email.kind == DISTRICT_BREACH:
+            alert = events.DeadlineAlert.model_validate(data["alert"])
+            code = alert.district_code or ""
+            return compose_breach(
+                sender=s.sender,
+                to=email.recipient or "",
+                district_name=_district_name(code),
+                reference=alert.reference,
+                category=data.get("category"),
+                kind=alert.kind,
+                due_at=alert.due_at,
+                queue_url=f"{s.screening_url.rstrip('/')}/?q={alert.reference}",
+                message_id=message_id,
+                now=now,
+            )
+        lines = [
+            DigestLine(
+                reference=line["reference"],
+                category=line["category"],
+                kind=DeadlineKind(line["kind"]),
+                due_at=datetime.fromisoformat(line["due_at"]),
+                state=DeadlineState(line["state"]) if line["state"] else None,
+            )
+            for line in data["lines"]
+        ]
+        return compose_digest(
+            sender=s.sender,
+            to=email.recipient or "",
+            district_name=_district_name(data["district"]),
+            day=date.fromisoformat(data["day"]),
+            lines=lines,
+            queue_url=f"{s.screening_url.rstrip('/')}/",
+            message_id=message_id,
+            now=now,
+        )
+
     async def send_due(self, limit: int = 50) -> int:
         """Send what is due; a failure is retried with back-off, then reported, never dropped."""
         now = self.clock()
@@ -114,8 +164,16 @@ class Mailer:
         async with self.db.transaction() as session:
             query = (
                 select(OutgoingEmail, Contact)
-                .join(Contact, col(Contact.order_id) == col(OutgoingEmail.order_id))
-                .where(OutgoingEmail.status == "pending", col(OutgoingEmail.next_attempt_at) <= now)
+                .outerjoin(Contact, col(Contact.order_id) == col(OutgoingEmail.order_id))
+                .where(
+                    OutgoingEmail.status == "pending",
+                    col(OutgoingEmail.next_attempt_at) <= now,
+                    # a citizen's email waits until the order (with the address) has arrived
+                    or_(
+                        col(OutgoingEmail.recipient).is_not(None),
+                        col(Contact.order_id).is_not(None),
+                    ),
+                )
                 .order_by(col(OutgoingEmail.id))
                 .limit(limit)
             )
@@ -125,8 +183,9 @@ class Mailer:
                 handled += 1
                 try:
                     message = self.compose_for(email, contact, now)
+                    reference = contact.reference if contact else email.order_id
                     await self.deliver(
-                        message, eml_filename(now, contact.reference, email.kind, email.id or 0)
+                        message, eml_filename(now, reference, email.kind, email.id or 0)
                     )
                 except Exception as exc:
                     email.attempts += 1
@@ -155,3 +214,8 @@ class Mailer:
                     EMAILS_SENT.labels(email.kind).inc()
                 session.add(email)
         return handled
+
+
+def _district_name(code: str) -> str:
+    found = districts.district(code)
+    return found.name if found else code

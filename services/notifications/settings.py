@@ -25,6 +25,16 @@ class NotificationsSettings(ServiceSettings):
     send_poll_ms: int = 500
     max_send_attempts: int = Field(8, description="Tries before an email is reported as failed")
     links: CitizenLinkSettings = Field(default_factory=CitizenLinkSettings)
+    deadline_warning_hours: int = Field(72, description="How long before a deadline to warn")
+    deadline_check_s: float = Field(30.0, description="How often deadlines are looked at")
+    district_mailboxes: dict[str, str] = Field(
+        default_factory=dict, description='JSON: {"1461": "oestjylland@politi.dk", …}'
+    )
+    district_mailbox_pattern: str = Field(
+        "bestil.{slug}@politi.dk", description="For districts not in district_mailboxes"
+    )
+    digest_hour: int = Field(7, description="Danish hour from which the daily digest goes out")
+    screening_url: str = Field("http://127.0.0.1:8002", description="Officers' UI, for links")
 
     def resolved_mail_dir(self) -> Path:
         return self.mail_dir or self.var_dir / "mail"

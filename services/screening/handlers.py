@@ -19,4 +19,5 @@ HANDLERS = {
     events.OrderCancelled: on_order_event,
     events.InfoProvided: on_order_event,
     events.FeedbackReceived: on_order_event,
+    events.DeadlineAlert: on_order_event,
 }

@@ -67,6 +67,8 @@ class QueuedOrder(ScreeningBase, table=True):
     decision: str | None = Field(default=None, max_length=10)
     reason_code: str | None = Field(default=None, max_length=40)
     decided_at: datetime | None = _ts(nullable=True)
+    decision_alert: str | None = Field(default=None, max_length=10)  # warning, breached
+    execution_alert: str | None = Field(default=None, max_length=10)
     planned_start: datetime | None = _ts(nullable=True)
     completed_at: datetime | None = _ts(nullable=True)
     updated_at: datetime = _ts()

@@ -28,7 +28,7 @@ from services.screening.models import Officer, OrderActivity, QueuedOrder, messa
 from shared import events
 from shared.clock import as_utc
 from shared.lifecycle import status_after
-from shared.vocabulary import OrderStatus, Role
+from shared.vocabulary import DeadlineState, OrderStatus, Role
 
 
 class OrderNotVisibleError(Exception):
@@ -59,6 +59,10 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
     elif isinstance(event, events.OrderRouted):
         order.district_code = event.district_code
         order.routing_method = event.method.value
+    elif isinstance(event, events.DeadlineAlert):
+        field = f"{event.kind.value}_alert"
+        if getattr(order, field) != DeadlineState.BREACHED.value:  # a late warning never softens it
+            setattr(order, field, event.state.value)
     order.status = status_after(OrderStatus(order.status), event).value
     order.updated_at = max(as_utc(order.updated_at), event.occurred_at)
     session.add(order)
@@ -127,6 +131,7 @@ def order_view(order: QueuedOrder, history: list[OrderActivity] | None = None) -
         "decision_due": iso(order.decision_due),
         "execution_due": iso(order.execution_due),
         "municipality_code": order.municipality_code,
+        "deadline_alerts": {"decision": order.decision_alert, "execution": order.execution_alert},
         "decision": order.decision,
         "reason_code": order.reason_code,
         "planned_start": iso(order.planned_start),

@@ -114,3 +114,28 @@ async def test_unroutable_order_waits_in_the_national_queue(harness) -> None:
     [queued] = await _queue(screening, admin)
     assert (queued.status, queued.district_code) == ("needs_routing", None)
     assert await _queue(screening, await _officer(screening, "1461")) == []
+
+
+async def test_deadline_alerts_mark_the_order_and_a_late_warning_does_not_soften_a_breach(
+    harness,
+) -> None:
+    screening = await harness("screening")
+    order = submitted_event()
+    await screening.deliver(order)
+    await screening.deliver(_routed(order))
+
+    def alert(state: str) -> events.DeadlineAlert:
+        return events.DeadlineAlert(
+            order_id=order.order_id,
+            reference=order.reference,
+            district_code="1461",
+            kind="decision",
+            state=state,
+            due_at=order.decision_due,
+            raised_at=utcnow(),
+        )
+
+    await screening.deliver(alert("breached"))
+    await screening.deliver(alert("warning"))
+    [queued] = await _queue(screening, await _officer(screening))
+    assert (queued.decision_alert, queued.execution_alert) == ("breached", None)

@@ -34,7 +34,9 @@ async def start_service(kafka, database_url, tmp_path) -> AsyncIterator[Callable
     stack = contextlib.AsyncExitStack()
     urls: dict[str, str] = {}
 
-    async def start(name: str, *, bootstrap: str | None = None, **overrides: Any) -> Running:
+    async def start(
+        name: str, *, bootstrap: str | None = None, clock: Any = None, **overrides: Any
+    ) -> Running:
         if name not in urls:
             urls[name] = await database_url(name)
         settings = getattr(importlib.import_module(f"services.{name}.settings"), SETTINGS[name])(
@@ -43,7 +45,8 @@ async def start_service(kafka, database_url, tmp_path) -> AsyncIterator[Callable
         settings.kafka.bootstrap = bootstrap or bootstrap_of(kafka)
         settings.kafka.retry_backoff_ms = 10
         settings.kafka.outbox_poll_ms = 100
-        app = importlib.import_module(f"services.{name}.main").create_app(settings)
+        module = importlib.import_module(f"services.{name}.main")
+        app = module.create_app(settings, clock=clock) if clock else module.create_app(settings)
         await stack.enter_async_context(app.router.lifespan_context(app))
         running = Running(app)
         stack.push_async_callback(running.client.aclose)

@@ -1,0 +1,230 @@
+"""The guardian of the promise: follows each order's deadlines, raises each alert exactly once,
+and sends the districts their breach emails and daily digests.
+
+Several instances may run side by side on one PostgreSQL database: due deadlines are claimed
+with FOR UPDATE SKIP LOCKED, and a digest is recorded under a (district, day) primary key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifications.domain import (
+    alerts_due,
+    deadline_changes,
+    digest_due,
+    district_mailbox,
+)
+from services.notifications.emails import EmailKind
+from services.notifications.models import Deadline, DigestSent, OutgoingEmail, messages
+from services.notifications.settings import NotificationsSettings
+from shared import districts, events
+from shared.clock import Clock, as_utc
+from shared.db import Database
+from shared.topics import DEADLINES
+from shared.vocabulary import DeadlineKind, DeadlineState
+
+log = logging.getLogger(__name__)
+
+DISTRICT_BREACH = "district_breach"
+DISTRICT_DIGEST = "district_digest"
+
+
+async def _deadline(
+    session: AsyncSession, order_id: str, kind: DeadlineKind, reference: str
+) -> Deadline:
+    query = select(Deadline).where(Deadline.order_id == order_id, Deadline.kind == kind.value)
+    found = (await session.exec(query)).first()
+    return found or Deadline(order_id=order_id, kind=kind.value, reference=reference)
+
+
+async def track_deadlines(session: AsyncSession, event: events.Event) -> None:
+    """Open, date, assign or close an order's deadlines; any event may come first."""
+    order_id = str(event.order_id)
+    for change in deadline_changes(event):
+        row = await _deadline(session, order_id, change.kind, event.reference)
+        if change.due_at is not None:
+            row.due_at = change.due_at
+        if isinstance(event, events.OrderSubmitted):
+            row.category = event.category.value
+        if change.close:
+            row.closed = True
+        session.add(row)
+    if isinstance(event, events.OrderRouted):
+        for kind in DeadlineKind:
+            row = await _deadline(session, order_id, kind, event.reference)
+            row.district_code = event.district_code
+            session.add(row)
+
+
+class DeadlineWatch:
+    def __init__(self, db: Database, settings: NotificationsSettings, clock: Clock) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+
+    @property
+    def warning_before(self) -> timedelta:
+        return timedelta(hours=self.settings.deadline_warning_hours)
+
+    def _mailbox(self, code: str) -> str:
+        return district_mailbox(
+            code, self.settings.district_mailboxes, self.settings.district_mailbox_pattern
+        )
+
+    async def check(self, limit: int = 500) -> int:
+        """Raise the alerts that are due now; returns how many were raised."""
+        now = self.clock()
+        raised = 0
+        async with self.db.transaction() as session:
+            query = (
+                select(Deadline)
+                .where(
+                    col(Deadline.closed).is_(False),
+                    col(Deadline.due_at).is_not(None),
+                    col(Deadline.breached_at).is_(None),
+                    col(Deadline.due_at) <= now + self.warning_before,
+                )
+                .order_by(col(Deadline.due_at))
+                .limit(limit)
+            )
+            if self.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for row in (await session.exec(query)).all():
+                due = as_utc(row.due_at)  # type: ignore[arg-type]
+                states = alerts_due(
+                    due_at=due,
+                    closed=row.closed,
+                    warning_at=row.warning_at,
+                    breached_at=row.breached_at,
+                    now=now,
+                    warning_before=self.warning_before,
+                )
+                for state in states:
+                    await self._raise(session, row, state, due, now)
+                    raised += 1
+        return raised
+
+    async def _raise(
+        self,
+        session: AsyncSession,
+        row: Deadline,
+        state: DeadlineState,
+        due: datetime,
+        now: datetime,
+    ) -> None:
+        alert = events.DeadlineAlert(
+            order_id=uuid.UUID(row.order_id),
+            reference=row.reference,
+            district_code=row.district_code,
+            kind=DeadlineKind(row.kind),
+            state=state,
+            due_at=due,
+            raised_at=now,
+            occurred_at=now,
+        )
+        await messages.enqueue(session, alert, now=now)
+        if state == DeadlineState.WARNING:
+            row.warning_at = now
+        else:
+            row.breached_at = now
+            payload = alert.model_dump_json()
+            # The citizen hears that it takes longer than promised; the district at once.
+            session.add(
+                OutgoingEmail(
+                    event_id=str(alert.event_id),
+                    order_id=row.order_id,
+                    kind=EmailKind.DEADLINE_BREACHED.value,
+                    topic=DEADLINES.name,
+                    payload=payload,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+            if row.district_code:
+                session.add(
+                    OutgoingEmail(
+                        event_id=str(alert.event_id),
+                        order_id=row.order_id,
+                        kind=DISTRICT_BREACH,
+                        recipient=self._mailbox(row.district_code),
+                        topic=DEADLINES.name,
+                        payload=json.dumps(
+                            {"alert": json.loads(payload), "category": row.category}
+                        ),
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+        session.add(row)
+        log.info("deadline %s %s for %s", row.kind, state.value, row.reference)
+
+    async def send_digests(self) -> int:
+        """Each district's digest once a day: its open deadlines, the first first."""
+        now = self.clock()
+        day = digest_due(now, self.settings.digest_hour)
+        if day is None:
+            return 0
+        sent = 0
+        for code in districts.DISTRICTS:
+            try:
+                async with self.db.transaction() as session:
+                    if await session.get(DigestSent, (code, day)) is not None:
+                        continue
+                    session.add(DigestSent(district_code=code, day=day, sent_at=now))
+                    await session.flush()  # another instance that got there first fails here
+                    lines = await self._digest_lines(session, code, now)
+                    if lines:
+                        session.add(
+                            OutgoingEmail(
+                                event_id=str(
+                                    uuid.uuid5(uuid.NAMESPACE_URL, f"digest/{code}/{day}")
+                                ),
+                                order_id=code,
+                                kind=DISTRICT_DIGEST,
+                                recipient=self._mailbox(code),
+                                topic="digest",
+                                payload=json.dumps(
+                                    {"district": code, "day": day.isoformat(), "lines": lines}
+                                ),
+                                next_attempt_at=now,
+                                created_at=now,
+                            )
+                        )
+                        sent += 1
+            except IntegrityError:
+                continue
+        return sent
+
+    async def _digest_lines(
+        self, session: AsyncSession, code: str, now: datetime
+    ) -> list[dict[str, str | None]]:
+        query = (
+            select(Deadline)
+            .where(
+                Deadline.district_code == code,
+                col(Deadline.closed).is_(False),
+                col(Deadline.due_at).is_not(None),
+            )
+            .order_by(col(Deadline.due_at))
+        )
+        lines = []
+        for row in (await session.exec(query)).all():
+            state = "breached" if row.breached_at else "warning" if row.warning_at else None
+            lines.append(
+                {
+                    "reference": row.reference,
+                    "category": row.category,
+                    "kind": row.kind,
+                    "due_at": as_utc(row.due_at).isoformat(),  # type: ignore[arg-type]
+                    "state": state,
+                }
+            )
+        return lines
