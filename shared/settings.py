@@ -24,6 +24,8 @@ class KafkaSettings(BaseSettings):
     fetch_max_wait_ms: int = Field(10, description="Low on Tansu, which re-polls storage")
     request_timeout_ms: int = Field(30_000, description="Must exceed a consumer-group join")
     max_attempts: int = Field(3, description="Tries of a failing message before the DLQ")
+    batch_max_records: int = Field(500, description="Most records a consumer applies at once")
+    batch_timeout_ms: int = Field(10, description="How long a consumer waits to fill a batch")
     retry_backoff_ms: int = 100
     outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
     outbox_batch: int = 500
