@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Table, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -54,10 +54,15 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on success and rolls back on any error."""
+        """A session whose work commits on success and rolls back on any error.
+
+        Rows staged with `stage_insert` are written in one statement per table just before
+        the commit: a batch of events costs a few round trips, not a few per event.
+        """
         async with AsyncSession(self.engine, expire_on_commit=False) as session:
             async with session.begin():
                 yield session
+                await flush_staged(session)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -76,7 +81,25 @@ class Database:
         await self.engine.dispose()
 
 
-async def execute(session: AsyncSession, statement: Any) -> Any:
+_STAGED = "bestil_staged_inserts"
+
+
+def stage_insert(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:
+    """Insert `row` into `table` when the transaction commits (in staging order)."""
+    session.info.setdefault(_STAGED, {}).setdefault(table, []).append(row)
+
+
+def staged(session: AsyncSession, table: Table) -> list[dict[str, Any]]:
+    return list(session.info.get(_STAGED, {}).get(table, []))
+
+
+async def flush_staged(session: AsyncSession) -> None:
+    for table, rows in session.info.pop(_STAGED, {}).items():
+        if rows:
+            await execute(session, insert(table), rows)
+
+
+async def execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:
     """Run a Core statement in the session's transaction (SQLModel's `exec` is for ORM selects)."""
     connection = await session.connection()
-    return await connection.execute(statement)
+    return await connection.execute(statement, params)

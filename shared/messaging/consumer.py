@@ -160,18 +160,23 @@ class EventConsumer:
             await self.process_one(topic, event, record)
 
     async def _apply_all(self, items: list[tuple[str, Event, Any]]) -> list[bool]:
-        outcomes = []
         async with self.db.transaction() as session:
-            for topic, event, _record in items:
-                outcomes.append(await self._apply_in(session, topic, event))
-        return outcomes
+            return await self._apply_in(session, items)
 
-    async def _apply_in(self, session: AsyncSession, topic: str, event: Event) -> bool:
-        if await self.store.seen(session, event.event_id):
-            return False
-        await self.handlers[topic][1](session, event)
-        await self.store.mark_processed(session, event.event_id, topic)
-        return True
+    async def _apply_in(
+        self, session: AsyncSession, items: list[tuple[str, Event, Any]]
+    ) -> list[bool]:
+        done = await self.store.seen(session, [event.event_id for _, event, _ in items])
+        outcomes = []
+        for topic, event, _record in items:
+            if str(event.event_id) in done:
+                outcomes.append(False)
+                continue
+            await self.handlers[topic][1](session, event)
+            self.store.mark_processed(session, event.event_id, topic)
+            done.add(str(event.event_id))
+            outcomes.append(True)
+        return outcomes
 
     def _count(self, items: list[tuple[str, Event, Any]], outcomes: list[bool]) -> None:
         for (topic, _event, _record), applied in zip(items, outcomes, strict=True):
@@ -187,7 +192,7 @@ class EventConsumer:
             attempt += 1
             try:
                 async with self.db.transaction() as session:
-                    applied = await self._apply_in(session, topic, event)
+                    [applied] = await self._apply_in(session, [(topic, event, record)])
             except IntegrityError:
                 # A concurrent instance recorded the same event id first: nothing to do.
                 if await self._seen(event):
@@ -213,7 +218,7 @@ class EventConsumer:
 
     async def _seen(self, event: Event) -> bool:
         async with self.db.reading() as session:
-            return await self.store.seen(session, event.event_id)
+            return bool(await self.store.seen(session, [event.event_id]))
 
     async def dead_letter(
         self,

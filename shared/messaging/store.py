@@ -21,14 +21,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    insert,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
-from shared.db import execute
+from shared.db import execute, stage_insert, staged
 from shared.events import Event
 from shared.messaging.cloudevents import headers_for
 from shared.topics import topic_for
@@ -69,32 +68,39 @@ class MessageStore:
         self, session: AsyncSession, event: Event, *, now: datetime | None = None
     ) -> None:
         """Stage an event for publishing; it leaves only if the surrounding transaction commits."""
-        await execute(
+        stage_insert(
             session,
-            insert(self.outbox).values(
-                event_id=str(event.event_id),
-                topic=topic_for(event).name,
-                key=str(event.order_id),
-                payload=event.model_dump_json(),
-                headers=headers_for(event, self.service),
-                created_at=now or utcnow(),
-            ),
+            self.outbox,
+            {
+                "event_id": str(event.event_id),
+                "topic": topic_for(event).name,
+                "key": str(event.order_id),
+                "payload": event.model_dump_json(),
+                "headers": headers_for(event, self.service),
+                "created_at": now or utcnow(),
+            },
         )
 
-    async def seen(self, session: AsyncSession, event_id: uuid.UUID) -> bool:
-        row = await execute(
-            session,
-            select(self.processed.c.event_id).where(self.processed.c.event_id == str(event_id)),
-        )
-        return row.first() is not None
+    async def seen(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[str]:
+        """Which of these events were applied before (in this transaction, or committed)."""
+        wanted = [str(e) for e in event_ids]
+        done = {row["event_id"] for row in staged(session, self.processed)} & set(wanted)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            result = await execute(
+                session,
+                select(self.processed.c.event_id).where(self.processed.c.event_id.in_(chunk)),
+            )
+            done.update(row[0] for row in result)
+        return done
 
-    async def mark_processed(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> None:
-        """Record the event; a concurrent duplicate fails the unique key and rolls back its work."""
-        await execute(
+    def mark_processed(self, session: AsyncSession, event_id: uuid.UUID, topic: str) -> None:
+        """Record the event at commit; a concurrent duplicate fails the primary key there and
+        rolls back the work it caused."""
+        stage_insert(
             session,
-            insert(self.processed).values(
-                event_id=str(event_id), topic=topic, processed_at=utcnow()
-            ),
+            self.processed,
+            {"event_id": str(event_id), "topic": topic, "processed_at": utcnow()},
         )
 
     async def pending_count(self, session: AsyncSession) -> int:
