@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select, text, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 class OutboxRelay:
     """Moves committed outbox rows to Kafka; at-least-once, consumers make it exactly-once.
 
-    Rows are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL so several instances can run
-    side by side; the lock is held until the broker has acknowledged (acks=all) the batch.
+    On PostgreSQL several instances run side by side: one at a time holds a transaction-level
+    advisory lock and publishes, in outbox order, holding its rows until the broker has
+    acknowledged them (acks=all); if it dies, another takes over at its next poll.
     """
 
     def __init__(
@@ -52,6 +54,10 @@ class OutboxRelay:
         publishing, because the single connection also serves the HTTP requests."""
         if self.db.dialect == "postgresql":
             async with self.db.transaction() as session:
+                # One relay publishes at a time (the others stand by): two relays publishing
+                # neighbouring batches at once could reorder an order's events.
+                if not await self._lead(session):
+                    return 0
                 rows = await self._pending(session, lock=True)
                 if rows:
                     await self._publish(rows)
@@ -66,6 +72,13 @@ class OutboxRelay:
         if rows:
             OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
         return len(rows)
+
+    async def _lead(self, session: AsyncSession) -> bool:
+        key = int.from_bytes(hashlib.sha256(f"outbox/{self.store.service}".encode()).digest()[:7])
+        result = await execute(
+            session, text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=key)
+        )
+        return bool(result.scalar_one())
 
     async def _pending(self, session: AsyncSession, *, lock: bool) -> list[Row[Any]]:
         table = self.store.outbox

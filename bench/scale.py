@@ -1,0 +1,121 @@
+"""Scale-out by partitions: routing and screening with 1 and with 2 instances each in the same
+consumer group over 6 partitions, and a check that every order's events were applied in order.
+
+    python -m bench.scale [--orders 5000]
+
+PostgreSQL only: two instances of a service share its database. Each order is submitted and
+then re-routed twice (to Fyn, then to Bornholm) on the same key: an order whose queue row ends
+anywhere but Bornholm had its events applied out of order somewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+
+from bench.burst import scalar
+from bench.common import Services, base_env, broker, create_database, drop_databases, machine
+from bench.pipeline import wait_stored
+from shared import events
+from tests.support import submitted_event, traffic_order
+
+
+async def produce(bootstrap: str, n: int) -> tuple[float, list[str]]:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
+    )
+    await producer.start()
+    start = time.perf_counter()
+    ids = []
+    try:
+        futures = []
+        for _ in range(n):
+            order = submitted_event(traffic_order())
+            key = str(order.order_id).encode()
+            ids.append(str(order.order_id))
+            futures.append(
+                await producer.send(
+                    "orders.submitted.v1", order.model_dump_json().encode(), key=key
+                )
+            )
+            for district in ("1465", "1471"):
+                reroute = events.RerouteRequested(
+                    order_id=order.order_id,
+                    reference=order.reference,
+                    to_district=district,
+                    reason="bench",
+                    requested_by=str(uuid.uuid4()),
+                )
+                futures.append(
+                    await producer.send(
+                        "orders.reroute-requested.v1", reroute.model_dump_json().encode(), key=key
+                    )
+                )
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return start, ids
+
+
+async def run(instances: int, n: int) -> None:
+    with broker() as b:
+        workdir = Path(tempfile.mkdtemp(prefix=f"bench-scale-{instances}-"))
+        dbs = {
+            name: create_database("postgresql", name, workdir) for name in ("routing", "screening")
+        }
+        env = base_env(workdir, b.bootstrap)
+        env.update({f"BESTIL_{s.upper()}_DATABASE_URL": url for s, url in dbs.items()})
+        services = Services(workdir, env)
+        try:
+            services.start("routing", instances)
+            services.start("screening", instances)
+            await asyncio.sleep(8)  # let every instance finish joining its group
+            start, _ = await produce(b.bootstrap, n)
+            await wait_stored(dbs["screening"], n)
+            # the last routing of each order must be applied last: wait for the queue to settle
+            deadline = time.perf_counter() + 300
+            while time.perf_counter() < deadline:
+                wrong = await scalar(
+                    dbs["screening"],
+                    "SELECT count(*) FROM queued_orders WHERE district_code <> '1471'",
+                )
+                routed = await scalar(
+                    dbs["screening"],
+                    "SELECT count(*) FROM processed_events WHERE topic = 'orders.routed.v1'",
+                )
+                if routed >= 2 * n:
+                    break
+                await asyncio.sleep(0.05)
+            elapsed = time.perf_counter() - start
+            events_total = 3 * n
+            print(
+                f"{instances} instance(s) each: {n:,} orders ({events_total:,} events in, {2 * n:,} routings) "
+                f"in {elapsed:.1f} s: {n / elapsed:,.0f} orders/s; out of order: {wrong}",
+                flush=True,
+            )
+        finally:
+            services.stop()
+            drop_databases(list(dbs.values()))
+
+
+async def main(n: int) -> None:
+    print(
+        f"# bench/scale — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# PostgreSQL, 6 partitions\n",
+        flush=True,
+    )
+    for instances in (1, 2):
+        await run(instances, n)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=5000)
+    args = parser.parse_args()
+    asyncio.run(main(args.orders))
