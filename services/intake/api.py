@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -12,10 +12,18 @@ from pydantic import BaseModel, Field, ValidationError
 
 from services.intake import service
 from services.intake.context import IntakeContext, ctx
-from services.intake.domain import FieldError, OrderRequest, check_order_rules
+from services.intake.domain import (
+    Feedback,
+    FieldError,
+    InfoAnswer,
+    OrderRequest,
+    PostalCodes,
+    check_order_rules,
+)
 from services.intake.errors import from_field_errors, from_validation_error, localized
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
+M = TypeVar("M", bound=BaseModel)
 
 TEXT = {
     "invalid": (
@@ -35,6 +43,15 @@ TEXT = {
         "Bestillingen kan ikke længere trækkes tilbage.",
         "The order can no longer be withdrawn.",
     ),
+    "no_open_question": (
+        "Politiet venter ikke på et svar fra dig lige nu.",
+        "The police are not waiting for an answer from you right now.",
+    ),
+    "feedback_not_open": (
+        "Du kan give en tilbagemelding én gang, når bestillingen er udført.",
+        "You can give feedback once, after the order has been carried out.",
+    ),
+    "postal_code_unknown": ("Postnummeret kendes ikke.", "The postal code is not known."),
     "idempotency_conflict": (
         "Idempotency-Key er allerede brugt til en anden bestilling.",
         "The Idempotency-Key was already used for a different order.",
@@ -221,4 +238,103 @@ async def cancel(
     c.runtime.relay.wake()
     return JSONResponse(
         await service.order_status(c.db, reference, token, c.settings.links.status_link_secret)
+    )
+
+
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model.model_json_schema()}},
+        }
+    }
+
+
+async def _parse(request: Request, model: type[M], language: str) -> M | JSONResponse:
+    """A small JSON body as `model`, or the localized 413/422 answer."""
+    try:
+        raw = await read_limited_body(request, ctx(request).settings.max_body_bytes)
+        return model.model_validate_json(raw)
+    except BodyTooLargeError:
+        return error_response(413, say("too_large", language))
+    except ValidationError as exc:
+        return error_response(422, say("invalid", language), from_validation_error(exc, language))
+
+
+async def _status_body(c: IntakeContext, reference: str, token: str) -> dict[str, Any]:
+    return await service.order_status(c.db, reference, token, c.settings.links.status_link_secret)
+
+
+@router.post(
+    "/orders/{reference}/answer",
+    summary="Answer the officer's question (publishes orders.info-provided.v1)",
+    openapi_extra=_json_body(InfoAnswer),
+)
+async def answer_question(request: Request, reference: str, token: str = "") -> JSONResponse:
+    c = ctx(request)
+    language = request_language(request)
+    body = await _parse(request, InfoAnswer, language)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        await service.provide_info(
+            c.db,
+            reference,
+            token,
+            c.settings.links.status_link_secret,
+            now=c.clock(),
+            answer=body.answer,
+        )
+    except service.OrderNotFoundError:
+        return error_response(404, say("not_found", language))
+    except service.NoOpenQuestionError:
+        return error_response(409, say("no_open_question", language))
+    c.runtime.relay.wake()
+    return JSONResponse(await _status_body(c, reference, token))
+
+
+@router.post(
+    "/orders/{reference}/feedback",
+    summary="After completion: did the citizen see the police, did it help (orders.feedback-received.v1)",
+    openapi_extra=_json_body(Feedback),
+)
+async def give_feedback(request: Request, reference: str, token: str = "") -> JSONResponse:
+    c = ctx(request)
+    language = request_language(request)
+    body = await _parse(request, Feedback, language)
+    if isinstance(body, JSONResponse):
+        return body
+    try:
+        await service.record_feedback(
+            c.db,
+            reference,
+            token,
+            c.settings.links.status_link_secret,
+            now=c.clock(),
+            feedback=body,
+        )
+    except service.OrderNotFoundError:
+        return error_response(404, say("not_found", language))
+    except service.FeedbackNotOpenError:
+        return error_response(409, say("feedback_not_open", language))
+    c.runtime.relay.wake()
+    return JSONResponse(await _status_body(c, reference, token))
+
+
+@router.get(
+    "/postal-codes/{code}",
+    summary="A postal code's name and municipalities, when postal data is configured",
+)
+async def postal_code(request: Request, code: str) -> JSONResponse:
+    postal_codes: PostalCodes | None = getattr(request.app.state, "postal_codes", None)
+    area = postal_codes.lookup(code) if postal_codes else None
+    if area is None:
+        return error_response(404, say("postal_code_unknown", request_language(request)))
+    return JSONResponse(
+        {
+            "postal_code": area.postal_code,
+            "name": area.name,
+            "municipality_codes": list(area.municipality_codes),
+        },
+        headers={"Cache-Control": "public, max-age=86400"},
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from shared import districts
 from shared.deadlines import COPENHAGEN, compute_deadlines, too_soon
-from shared.events import EventPresenceDetails, OrderContent, OrderSubmitted
+from shared.events import EventPresenceDetails, LongText, OrderContent, OrderSubmitted
 from shared.settings import DeadlineSettings
 from shared.vocabulary import Channel
 
@@ -85,6 +86,10 @@ def build_order_submitted(
     )
     due = compute_deadlines(now, settings, event_start)
     content = request.model_dump(exclude={"consent", "channel"})
+    if event_start is not None:
+        # Timestamps are UTC on the wire (DESIGN §3), whatever offset the citizen sent.
+        for key in ("event_start", "event_end"):
+            content["details"][key] = content["details"][key].astimezone(UTC)
     return OrderSubmitted(
         **content,
         order_id=order_id,
@@ -92,8 +97,149 @@ def build_order_submitted(
         correlation_id=correlation_id,
         occurred_at=now,
         submitted_at=now,
-        decision_due=due.decision_due,
-        execution_due=due.execution_due,
+        decision_due=due.decision_due.astimezone(UTC),
+        execution_due=due.execution_due.astimezone(UTC),
         urgent=due.urgent,
         channel=Channel(request.channel),
     )
+
+
+# --- the citizen's follow-ups on the status page ---------------------------------------
+
+
+class InfoAnswer(BaseModel):
+    """The citizen's answer to the officer's question."""
+
+    answer: LongText = Field(description="The answer, in the citizen's words")
+
+
+class Feedback(BaseModel):
+    """After the work: did the citizen see the police come, and did it help."""
+
+    carried_out_seen: bool = Field(description="The citizen saw the police carry out the order")
+    rating: int | None = Field(default=None, ge=1, le=5, description="Did it help, 1 (no) to 5")
+    comment: str | None = Field(default=None, max_length=4000, description="Anything else")
+
+
+# --- the web form ----------------------------------------------------------------------
+
+#: The form's own names for its fields are the dotted paths of the JSON the API takes, so a
+#: field error's `field` names the input it belongs to.
+HONEYPOT = "website"
+PREFERRED_DATES = 3
+
+
+@dataclass(frozen=True)
+class PostalArea:
+    """A postal code's name and the municipalities its area overlaps (largest first)."""
+
+    postal_code: str
+    name: str
+    municipality_codes: tuple[str, ...]
+
+
+class PostalCodes:
+    """The postal-code table, when one is configured: fills in what a postal code decides."""
+
+    def __init__(self, areas: Mapping[str, PostalArea]) -> None:
+        self._areas = dict(areas)
+
+    def __len__(self) -> int:
+        return len(self._areas)
+
+    def lookup(self, code: str) -> PostalArea | None:
+        code = code.strip()
+        return self._areas.get(code) if len(code) == 4 and code.isdigit() else None
+
+
+def local_datetime(text: str) -> str:
+    """A `datetime-local` value ("2026-12-20T17:00") read as Danish time, in UTC ISO 8601.
+
+    Anything else is passed on unchanged, so that the contract reports it as invalid.
+    """
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=COPENHAGEN)
+    return moment.astimezone(UTC).isoformat()
+
+
+def _first(form: Mapping[str, Sequence[str]], name: str) -> str:
+    values = form.get(name) or [""]
+    return values[0].strip()
+
+
+def order_data_from_form(
+    form: Mapping[str, Sequence[str]], category: str, language: str
+) -> dict[str, Any]:
+    """The form's fields as the JSON the API takes; empty fields are left out."""
+
+    def put(target: dict[str, Any], key: str, name: str) -> None:
+        value = _first(form, name)
+        if value:
+            target[key] = value
+
+    requester: dict[str, Any] = {}
+    for key in ("name", "email", "phone", "organisation"):
+        put(requester, key, f"requester.{key}")
+    location: dict[str, Any] = {}
+    for key in ("address", "postal_code", "city", "municipality_code", "lat", "lon"):
+        put(location, key, f"location.{key}")
+    details: dict[str, Any] = {}
+    if category == "traffic_control":
+        for key in ("road", "problem", "speed_limit_kmh"):
+            put(details, key, f"details.{key}")
+        times = [v for v in form.get("details.time_of_day", []) if v]
+        if times:
+            details["time_of_day"] = times
+    elif category == "talk":
+        for key in ("topic", "audience", "expected_attendees"):
+            put(details, key, f"details.{key}")
+        dates = [_first(form, f"details.preferred_dates.{i}") for i in range(PREFERRED_DATES)]
+        if any(dates):
+            details["preferred_dates"] = [d for d in dates if d]
+    elif category == "event_presence":
+        for key in ("event_name", "expected_attendees", "venue"):
+            put(details, key, f"details.{key}")
+        for key in ("event_start", "event_end"):
+            value = _first(form, f"details.{key}")
+            if value:
+                details[key] = local_datetime(value)
+    data: dict[str, Any] = {
+        "category": category,
+        "language": language,
+        "requester": requester,
+        "location": location,
+        "details": details,
+        "consent": _first(form, "consent") == "yes",
+        "channel": "web",
+    }
+    put(data, "description", "description")
+    return data
+
+
+def fill_from_postal_code(data: dict[str, Any], postal_codes: PostalCodes | None) -> None:
+    """Fill in the city, and the municipality when the postal code lies in one only."""
+    location = data.get("location")
+    if postal_codes is None or not isinstance(location, dict):
+        return
+    area = postal_codes.lookup(str(location.get("postal_code", "")))
+    if area is None:
+        return
+    if not location.get("city"):
+        location["city"] = area.name
+    if not location.get("municipality_code") and len(area.municipality_codes) == 1:
+        location["municipality_code"] = area.municipality_codes[0]
+
+
+def check_form_rules(data: Mapping[str, Any], honeypot: str) -> list[FieldError]:
+    """What the web form asks beyond the API: a municipality to route by, an empty honeypot."""
+    errors: list[FieldError] = []
+    location = data.get("location") or {}
+    if not location.get("municipality_code"):
+        errors.append(FieldError(("location", "municipality_code"), "municipality_required"))
+    if honeypot.strip():
+        errors.append(FieldError((HONEYPOT,), "honeypot_filled"))
+    return errors

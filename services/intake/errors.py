@@ -69,6 +69,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The details do not match the chosen kind.",
     ),
     "value_error": ("Ugyldig værdi.", "Invalid value."),
+    # the web form's own rules
+    "choose_one": ("Vælg en af mulighederne.", "Choose one of the options."),
+    "municipality_required": (
+        "Vælg den kommune, stedet ligger i.",
+        "Choose the municipality the place is in.",
+    ),
+    "honeypot_filled": (
+        "Lad dette felt stå tomt, og send igen.",
+        "Leave this field empty and send again.",
+    ),
 }
 
 _PATTERN_FIELDS = {

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from services.intake import api, web
+from services.intake import api, assets, web
 from services.intake.context import IntakeContext
 from services.intake.handlers import HANDLERS
 from services.intake.models import IntakeBase, messages
@@ -19,8 +20,13 @@ from shared.http import operations_router
 from shared.messaging.runtime import MessagingRuntime
 
 
-def create_app(settings: IntakeSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+def create_app(
+    settings: IntakeSettings | None = None,
+    clock: Clock = utcnow,
+    pages: web.PageSettings | None = None,
+) -> FastAPI:
     settings = settings or IntakeSettings()
+    pages = pages or web.PageSettings()
     db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
     runtime = MessagingRuntime("intake", db, messages, settings.kafka, HANDLERS)
 
@@ -45,4 +51,12 @@ def create_app(settings: IntakeSettings | None = None, clock: Clock = utcnow) ->
     app.include_router(operations_router(db, runtime))
     app.include_router(api.router)
     app.include_router(web.router)
+    node_modules = assets.find_node_modules(pages.node_modules)
+    app.state.pages = pages
+    app.state.vendor_versions = assets.vendor_versions(node_modules)
+    app.state.postal_codes = assets.load_postal_codes(pages.reference.reference_data_dir)
+    for name, directory in assets.vendor_dirs(node_modules).items():
+        app.mount(f"/static/vendor/{name}", StaticFiles(directory=directory), name=f"vendor-{name}")
+    # check_dir off: an install without the static folder serves bare pages rather than failing.
+    app.mount("/static", StaticFiles(directory=assets.STATIC_DIR, check_dir=False), name="static")
     return app

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.domain import OrderRequest, build_order_submitted
+from services.intake.domain import Feedback, OrderRequest, build_order_submitted
 from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messages
 from services.intake.settings import IntakeSettings
 from shared import events
@@ -36,6 +36,14 @@ class CannotCancelError(Exception):
     def __init__(self, status: OrderStatus) -> None:
         super().__init__(status)
         self.status = status
+
+
+class NoOpenQuestionError(Exception):
+    """The officer has asked nothing that waits for an answer (or it was answered already)."""
+
+
+class FeedbackNotOpenError(Exception):
+    """Feedback is asked for once, after the work was carried out."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,12 @@ def public_facts(event: events.Event) -> dict[str, Any]:
             return {"answer": event.answer}
         case events.OrderCancelled():
             return {"reason": event.reason}
+        case events.FeedbackReceived():
+            return {
+                "carried_out_seen": event.carried_out_seen,
+                "rating": event.rating,
+                "comment": event.comment,
+            }
     return {}
 
 
@@ -196,10 +210,15 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
     session.add(_history_row(event, new_status))
 
 
-async def _find(session: AsyncSession, reference: str, token: str, secret: str) -> Order:
+async def _find(
+    session: AsyncSession, reference: str, token: str, secret: str, *, for_update: bool = False
+) -> Order:
     if not status_token_valid(reference, token, secret):
         raise OrderNotFoundError(reference)
-    order = (await session.exec(select(Order).where(Order.reference == reference))).first()
+    query = select(Order).where(Order.reference == reference)
+    if for_update:  # two clicks at once must not both pass the check before the change
+        query = query.with_for_update()
+    order = (await session.exec(query)).first()
     if order is None:
         raise OrderNotFoundError(reference)
     return order
@@ -217,6 +236,9 @@ async def order_status(db: Database, reference: str, token: str, secret: str) ->
             )
         ).all()
     content = order.event
+    status = OrderStatus(order.status)
+    questions = [h for h in history if h.kind == "InfoRequested"]
+    feedback_given = any(h.kind == "FeedbackReceived" for h in history)
     return {
         "order_id": order.id,
         "reference": order.reference,
@@ -230,7 +252,11 @@ async def order_status(db: Database, reference: str, token: str, secret: str) ->
         "district": {"code": order.district_code, "name": order.district_name}
         if order.district_code
         else None,
-        "can_cancel": can_cancel(OrderStatus(order.status)),
+        "can_cancel": can_cancel(status),
+        "open_question": questions[-1].facts.get("question")
+        if status == OrderStatus.INFO_REQUESTED and questions
+        else None,
+        "feedback_open": status == OrderStatus.COMPLETED and not feedback_given,
         "description": content.get("description"),
         "location": content.get("location"),
         "details": content.get("details"),
@@ -250,7 +276,7 @@ async def cancel_order(
     db: Database, reference: str, token: str, secret: str, *, now: datetime, reason: str | None
 ) -> events.OrderCancelled:
     async with db.transaction() as session:
-        order = await _find(session, reference, token, secret)
+        order = await _find(session, reference, token, secret, for_update=True)
         status = OrderStatus(order.status)
         if not can_cancel(status):
             raise CannotCancelError(status)
@@ -266,5 +292,60 @@ async def cancel_order(
         order.updated_at = now
         session.add(order)
         session.add(_history_row(event, OrderStatus.CANCELLED))
+        await messages.enqueue(session, event, now=now)
+    return event
+
+
+async def provide_info(
+    db: Database, reference: str, token: str, secret: str, *, now: datetime, answer: str
+) -> events.InfoProvided:
+    """Record the citizen's answer to the officer's open question and stage `InfoProvided`."""
+    async with db.transaction() as session:
+        order = await _find(session, reference, token, secret, for_update=True)
+        if OrderStatus(order.status) != OrderStatus.INFO_REQUESTED:
+            raise NoOpenQuestionError(reference)
+        event = events.InfoProvided(
+            order_id=uuid.UUID(order.id),
+            reference=order.reference,
+            correlation_id=order.event.get("correlation_id", ""),
+            occurred_at=now,
+            answer=answer,
+            answered_at=now,
+        )
+        new_status = status_after(OrderStatus(order.status), event)
+        order.status = new_status.value
+        order.updated_at = now
+        session.add(order)
+        session.add(_history_row(event, new_status))
+        await messages.enqueue(session, event, now=now)
+    return event
+
+
+async def record_feedback(
+    db: Database, reference: str, token: str, secret: str, *, now: datetime, feedback: Feedback
+) -> events.FeedbackReceived:
+    """Record the citizen's one answer to "did you see us, did it help" and stage it for the district."""
+    async with db.transaction() as session:
+        order = await _find(session, reference, token, secret, for_update=True)
+        given = (
+            await session.exec(
+                select(HistoryEntry.id).where(
+                    HistoryEntry.order_id == order.id, HistoryEntry.kind == "FeedbackReceived"
+                )
+            )
+        ).first()
+        if OrderStatus(order.status) != OrderStatus.COMPLETED or given is not None:
+            raise FeedbackNotOpenError(reference)
+        event = events.FeedbackReceived(
+            order_id=uuid.UUID(order.id),
+            reference=order.reference,
+            correlation_id=order.event.get("correlation_id", ""),
+            occurred_at=now,
+            carried_out_seen=feedback.carried_out_seen,
+            rating=feedback.rating,
+            comment=feedback.comment or None,
+            received_at=now,
+        )
+        session.add(_history_row(event, OrderStatus.COMPLETED))
         await messages.enqueue(session, event, now=now)
     return event
