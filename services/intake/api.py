@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
 from typing import Any, TypeVar
@@ -154,6 +155,19 @@ async def accept_order(
     return result.status_code, result.body
 
 
+def api_channel(c: IntakeContext, request: Request, data: Any) -> str:
+    """ "phone" only for screening's officers (who hold the shared key); everyone else "api"."""
+    key = request.headers.get("x-phone-channel-key", "")
+    wants_phone = isinstance(data, dict) and data.get("channel") == "phone"
+    if (
+        wants_phone
+        and key
+        and hmac.compare_digest(key.encode(), c.settings.phone_channel_key.encode())
+    ):
+        return "phone"
+    return "api"
+
+
 @router.post(
     "/orders",
     status_code=201,
@@ -196,7 +210,9 @@ async def create_order(request: Request) -> JSONResponse:
             None,
             **{"Retry-After": str(c.limiter.retry_after(client))},
         )
-    status, body = await accept_order(c, request, data, raw, language, channel="api")
+    status, body = await accept_order(
+        c, request, data, raw, language, channel=api_channel(c, request, data)
+    )
     headers = {"Location": f"/api/v1/orders/{body['reference']}"} if status == 201 else None
     return JSONResponse(body, status_code=status, headers=headers)
 

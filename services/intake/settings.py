@@ -19,3 +19,8 @@ class IntakeSettings(ServiceSettings):
     )
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     links: CitizenLinkSettings = Field(default_factory=CitizenLinkSettings)
+    phone_channel_key: str = Field(
+        "dev-only-phone-key",
+        validation_alias="BESTIL_PHONE_CHANNEL_KEY",
+        description="Shared with screening: only it may register orders taken by phone",
+    )

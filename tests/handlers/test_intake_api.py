@@ -162,3 +162,20 @@ async def test_health_readiness_and_metrics(intake) -> None:
     await client.post("/api/v1/orders", json=traffic_order())
     metrics = (await client.get("/metrics")).text
     assert 'bestil_outbox_pending{service="intake"} 1.0' in metrics
+
+
+async def test_only_the_holder_of_the_phone_key_registers_a_phone_order(intake) -> None:
+    h, client = intake
+    key = h.app.state.ctx.settings.phone_channel_key
+    claimed = await client.post("/api/v1/orders", json=traffic_order(channel="phone"))
+    officer = await client.post(
+        "/api/v1/orders", json=traffic_order(channel="phone"), headers={"X-Phone-Channel-Key": key}
+    )
+    wrong = await client.post(
+        "/api/v1/orders",
+        json=traffic_order(channel="phone"),
+        headers={"X-Phone-Channel-Key": "guess"},
+    )
+    assert claimed.status_code == officer.status_code == wrong.status_code == 201
+    channels = [e.channel.value for e in await h.staged(events.OrderSubmitted)]
+    assert channels == ["api", "phone", "api"]
