@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, event, insert, text
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event, insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.clock import as_utc
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,3 +106,20 @@ async def execute(session: AsyncSession, statement: Any, params: Any = None) -> 
     """Run a Core statement in the session's transaction (SQLModel's `exec` is for ORM selects)."""
     connection = await session.connection()
     return await connection.execute(statement, params)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as UTC and read back as aware UTC, on SQLite as on PostgreSQL.
+
+    SQLite keeps no offset: an aware time in another zone (an officer's +01:00) would come
+    back as if it were UTC. Converting on the way in makes every service agree.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return as_utc(value) if value is not None else None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime
+from sqlalchemy import Column
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from shared.db import UTCDateTime
 from shared.messaging.store import MessageStore
 
 
@@ -25,7 +26,7 @@ class Routing(RoutingBase, table=True):
     district_code: str | None = Field(default=None, max_length=4)
     method: str | None = Field(default=None, max_length=20)
     reason: str | None = Field(default=None, max_length=200)
-    routed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    routed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
 messages = MessageStore("routing", RoutingBase.metadata)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -27,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
-from shared.db import execute, stage_insert, staged
+from shared.db import UTCDateTime, execute, stage_insert, staged
 from shared.events import Event
 from shared.messaging.cloudevents import headers_for
 from shared.topics import topic_for
@@ -47,8 +46,8 @@ class MessageStore:
             Column("key", String(64), nullable=False),
             Column("payload", Text, nullable=False),
             Column("headers", JSON, nullable=False),
-            Column("created_at", DateTime(timezone=True), nullable=False),
-            Column("published_at", DateTime(timezone=True), nullable=True),
+            Column("created_at", UTCDateTime(), nullable=False),
+            Column("published_at", UTCDateTime(), nullable=True),
         )
         Index(
             "ix_outbox_pending",
@@ -61,7 +60,7 @@ class MessageStore:
             metadata,
             Column("event_id", String(36), primary_key=True),
             Column("topic", String(120), nullable=False),
-            Column("processed_at", DateTime(timezone=True), nullable=False),
+            Column("processed_at", UTCDateTime(), nullable=False),
         )
 
     async def enqueue(
