@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,31 @@ def _wait_ready(url: str, timeout: float) -> bool:
     return False
 
 
+def ensure_front_end() -> None:
+    """The form's Det Fælles Designsystem files come from npm: install them once, if npm is here."""
+    from services.intake.assets import REPOSITORY_ROOT
+
+    if (REPOSITORY_ROOT / "node_modules" / "dkfds").is_dir() or not (
+        REPOSITORY_ROOT / "package.json"
+    ).is_file():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print(
+            "npm not found: the form works, but unstyled (install Node.js and run `npm ci`)",
+            flush=True,
+        )
+        return
+    print("installing the form's front-end packages (npm ci) …", flush=True)
+    done = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=REPOSITORY_ROOT, check=False
+    )
+    if done.returncode != 0:
+        print("npm ci failed: the form works, but unstyled", flush=True)
+
+
 def run_dev(reference_data: str | None = None) -> int:
+    ensure_front_end()
     env = dict(os.environ)
     if reference_data:
         env["BESTIL_REFERENCE_DATA_DIR"] = str(Path(reference_data).resolve())
@@ -62,7 +87,7 @@ def run_dev(reference_data: str | None = None) -> int:
             f"  the order form (citizens)   {urls['intake']}/\n"
             f"  the officers' queue         {urls['screening']}/\n"
             f"  the API documentation       {urls['intake']}/docs and {urls['screening']}/docs\n"
-            f"  emails are written to       {Path('var/mail').resolve()}\n"
+            f"  emails are written to       {(var / 'mail').resolve()}\n"
             "  add an officer:             echo 'a-long-password' | bestil officer add "
             "--email you@politi.dk --name 'Your Name' --district 1461\n"
             "Press Ctrl-C to stop everything.\n",
