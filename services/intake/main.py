@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import api, assets, web
+from services.intake import api, assets, service, web
 from services.intake.context import IntakeContext
 from services.intake.handlers import HANDLERS
 from services.intake.models import IntakeBase, messages
@@ -28,7 +28,9 @@ def create_app(
     settings = settings or IntakeSettings()
     pages = pages or web.PageSettings()
     db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
-    runtime = MessagingRuntime("intake", db, messages, settings.kafka, HANDLERS)
+    runtime = MessagingRuntime(
+        "intake", db, messages, settings.kafka, HANDLERS, prefetch=service.load_orders
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -18,7 +18,7 @@ from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messa
 from services.intake.settings import IntakeSettings
 from shared import events
 from shared.clock import as_utc
-from shared.db import Database
+from shared.db import Database, get_row, keep_row, load_rows
 from shared.lifecycle import can_cancel, status_after
 from shared.references import new_reference, status_token, status_token_valid, status_url
 from shared.vocabulary import OrderStatus
@@ -196,9 +196,14 @@ def _history_row(event: events.Event, status: OrderStatus) -> HistoryEntry:
     )
 
 
+async def load_orders(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The orders a batch of events will touch, in one query."""
+    await load_rows(session, Order, Order.id, [str(e.order_id) for e in batch])
+
+
 async def apply_event(session: AsyncSession, event: events.Event) -> None:
     """Follow another service's event so the citizen's status stays current."""
-    order = await session.get(Order, str(event.order_id))
+    order = await get_row(session, Order, Order.id, str(event.order_id))
     if order is None:
         return  # not an order taken here (another intake's database): nothing to show
     new_status = status_after(OrderStatus(order.status), event)
@@ -206,7 +211,7 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
     if isinstance(event, events.OrderRouted):
         order.district_code, order.district_name = event.district_code, event.district_name
     order.updated_at = event.occurred_at
-    session.add(order)
+    keep_row(session, order, Order.id)
     session.add(_history_row(event, new_status))
 
 

@@ -27,7 +27,7 @@ from services.notifications.models import Deadline, DigestSent, OutgoingEmail, m
 from services.notifications.settings import NotificationsSettings
 from shared import districts, events
 from shared.clock import Clock, as_utc
-from shared.db import Database
+from shared.db import Database, get_row, keep_row, load_rows
 from shared.topics import DEADLINES
 from shared.vocabulary import DeadlineKind, DeadlineState
 
@@ -37,12 +37,22 @@ DISTRICT_BREACH = "district_breach"
 DISTRICT_DIGEST = "district_digest"
 
 
+def deadline_key(order_id: str, kind: DeadlineKind) -> str:
+    return f"{order_id}/{kind.value}"
+
+
 async def _deadline(
     session: AsyncSession, order_id: str, kind: DeadlineKind, reference: str
 ) -> Deadline:
-    query = select(Deadline).where(Deadline.order_id == order_id, Deadline.kind == kind.value)
-    found = (await session.exec(query)).first()
-    return found or Deadline(order_id=order_id, kind=kind.value, reference=reference)
+    key = deadline_key(order_id, kind)
+    found = await get_row(session, Deadline, Deadline.key, key)
+    return found or Deadline(key=key, order_id=order_id, kind=kind.value, reference=reference)
+
+
+async def load_deadlines(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The deadlines a batch of events will touch, in one query."""
+    keys = [deadline_key(str(e.order_id), kind) for e in batch for kind in DeadlineKind]
+    await load_rows(session, Deadline, Deadline.key, keys)
 
 
 async def track_deadlines(session: AsyncSession, event: events.Event) -> None:
@@ -56,12 +66,12 @@ async def track_deadlines(session: AsyncSession, event: events.Event) -> None:
             row.category = event.category.value
         if change.close:
             row.closed = True
-        session.add(row)
+        keep_row(session, row, Deadline.key)
     if isinstance(event, events.OrderRouted):
         for kind in DeadlineKind:
             row = await _deadline(session, order_id, kind, event.reference)
             row.district_code = event.district_code
-            session.add(row)
+            keep_row(session, row, Deadline.key)
 
 
 class DeadlineWatch:

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.notifications import service
 from services.notifications.deadlines import DeadlineWatch
 from services.notifications.handlers import make_handlers
 from services.notifications.models import NotificationsBase, messages
@@ -52,7 +53,14 @@ async def run_deadline_watch(watch: DeadlineWatch, wake: asyncio.Event, every_s:
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = utcnow) -> FastAPI:
     settings = settings or NotificationsSettings()
     db = Database(settings.resolved_database_url("notifications"), NotificationsBase.metadata)
-    runtime = MessagingRuntime("notifications", db, messages, settings.kafka, make_handlers(clock))
+    runtime = MessagingRuntime(
+        "notifications",
+        db,
+        messages,
+        settings.kafka,
+        make_handlers(clock),
+        prefetch=service.load_batch,
+    )
     mailer = Mailer(db, settings, clock)
     watch = DeadlineWatch(db, settings, clock)
     wake = asyncio.Event()

@@ -64,6 +64,7 @@ class Deadline(NotificationsBase, table=True):
     __table_args__ = (UniqueConstraint("order_id", "kind"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=50, description="order_id/kind")
     order_id: str = Field(max_length=36)
     kind: str = Field(max_length=10)  # decision, execution
     reference: str = Field(max_length=12)

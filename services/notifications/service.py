@@ -14,7 +14,12 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.notifications.deadlines import DISTRICT_BREACH, DISTRICT_DIGEST, track_deadlines
+from services.notifications.deadlines import (
+    DISTRICT_BREACH,
+    DISTRICT_DIGEST,
+    load_deadlines,
+    track_deadlines,
+)
 from services.notifications.district_emails import DigestLine, compose_breach, compose_digest
 from services.notifications.domain import email_kind_for, eml_filename, facts_for, retry_delay
 from services.notifications.emails import Recipient, compose, message_id_for
@@ -22,7 +27,7 @@ from services.notifications.models import Contact, OutgoingEmail
 from services.notifications.settings import NotificationsSettings
 from shared import districts, events
 from shared.clock import Clock
-from shared.db import Database
+from shared.db import Database, get_row, keep_row, load_rows
 from shared.metrics import EMAILS_FAILED, EMAILS_SENT
 from shared.references import status_url
 from shared.topics import BY_NAME, topic_for
@@ -31,14 +36,21 @@ from shared.vocabulary import Category, DeadlineKind, DeadlineState, Language
 log = logging.getLogger(__name__)
 
 
+async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The contacts and deadlines a batch of events will touch, one query per table."""
+    await load_rows(session, Contact, Contact.order_id, [str(e.order_id) for e in batch])
+    await load_deadlines(session, batch)
+
+
 async def record_event(session: AsyncSession, event: events.Event, now: datetime) -> None:
     """Remember the citizen, follow the deadlines, and owe an email where the event calls for one."""
     await track_deadlines(session, event)
     if (
         isinstance(event, events.OrderSubmitted)
-        and await session.get(Contact, str(event.order_id)) is None
+        and await get_row(session, Contact, Contact.order_id, str(event.order_id)) is None
     ):
-        session.add(
+        keep_row(
+            session,
             Contact(
                 order_id=str(event.order_id),
                 reference=event.reference,
@@ -46,7 +58,8 @@ async def record_event(session: AsyncSession, event: events.Event, now: datetime
                 email=str(event.requester.email),
                 language=event.language.value,
                 category=event.category.value,
-            )
+            ),
+            Contact.order_id,
         )
     kind = email_kind_for(event)
     if kind is None:

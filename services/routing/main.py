@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from services.routing import service
 from services.routing.handlers import make_handlers
 from services.routing.models import RoutingBase, messages
 from services.routing.settings import RoutingSettings
@@ -33,7 +34,9 @@ def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -
     settings = settings or RoutingSettings()
     db = Database(settings.resolved_database_url("routing"), RoutingBase.metadata)
     handlers = make_handlers(load_boundaries(settings), clock)
-    runtime = MessagingRuntime("routing", db, messages, settings.kafka, handlers)
+    runtime = MessagingRuntime(
+        "routing", db, messages, settings.kafka, handlers, prefetch=service.load_routings
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -9,27 +9,35 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.routing.domain import BoundaryData, Routed, choose_district
 from services.routing.models import Routing, messages
 from shared import districts, events
+from shared.db import get_row, keep_row, load_rows
 from shared.vocabulary import RoutingMethod
+
+
+async def load_routings(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The routings a batch of events will touch, in one query."""
+    await load_rows(session, Routing, Routing.order_id, [str(e.order_id) for e in batch])
 
 
 async def route_order(
     session: AsyncSession, order: events.OrderSubmitted, data: BoundaryData | None, now: datetime
 ) -> None:
     """Route a submitted order, unless an officer already routed it by hand."""
-    existing = await session.get(Routing, str(order.order_id))
+    existing = await get_row(session, Routing, Routing.order_id, str(order.order_id))
     if existing is not None:
         return  # a manual routing (which may arrive first) wins over the automatic one
     decision = choose_district(order.location, data)
     if isinstance(decision, Routed):
         await _record_routed(session, order, decision.district, decision.method, now)
     else:
-        session.add(
+        keep_row(
+            session,
             Routing(
                 order_id=str(order.order_id),
                 reference=order.reference,
                 reason=decision.reason,
                 routed_at=now,
-            )
+            ),
+            Routing.order_id,
         )
         await messages.enqueue(
             session,
@@ -59,7 +67,7 @@ async def _record_routed(
     method: RoutingMethod,
     now: datetime,
 ) -> None:
-    row = await session.get(Routing, str(source.order_id)) or Routing(
+    row = await get_row(session, Routing, Routing.order_id, str(source.order_id)) or Routing(
         order_id=str(source.order_id), reference=source.reference, routed_at=now
     )
     row.district_code, row.method, row.reason, row.routed_at = (
@@ -68,7 +76,7 @@ async def _record_routed(
         None,
         now,
     )
-    session.add(row)
+    keep_row(session, row, Routing.order_id)
     await messages.enqueue(
         session,
         events.OrderRouted(

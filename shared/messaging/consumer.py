@@ -32,6 +32,8 @@ from shared.topics import BY_MODEL, dlq
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
+#: Loads the rows a batch of events will touch, with one query per table (see shared.db).
+Prefetch = Callable[[AsyncSession, list[Any]], Awaitable[None]]
 
 #: Errors that say "try later", not "this message is bad".
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
@@ -75,8 +77,10 @@ class EventConsumer:
         settings: KafkaSettings,
         *,
         after_commit: Callable[[], None] | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         self.service = service
+        self.prefetch = prefetch
         self.db = db
         self.store = store
         self.settings = settings
@@ -167,6 +171,8 @@ class EventConsumer:
         self, session: AsyncSession, items: list[tuple[str, Event, Any]]
     ) -> list[bool]:
         done = await self.store.seen(session, [event.event_id for _, event, _ in items])
+        if self.prefetch is not None:
+            await self.prefetch(session, [e for _, e, _ in items if str(e.event_id) not in done])
         outcomes = []
         for topic, event, _record in items:
             if str(event.event_id) in done:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from shared.db import Database
 from shared.events import Event
 from shared.messaging.broker import ensure_topics, make_broker
-from shared.messaging.consumer import EventConsumer, Handler
+from shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.store import MessageStore
 from shared.settings import KafkaSettings
@@ -33,6 +33,7 @@ class MessagingRuntime:
         store: MessageStore,
         settings: KafkaSettings,
         handlers: Mapping[type[Event], Handler] | None = None,
+        prefetch: Prefetch | None = None,
     ) -> None:
         self.service = service
         self.settings = settings
@@ -41,7 +42,13 @@ class MessagingRuntime:
         self.consumer: EventConsumer | None = None
         if handlers:
             self.consumer = EventConsumer(
-                service, db, store, handlers, settings, after_commit=self.relay.wake
+                service,
+                db,
+                store,
+                handlers,
+                settings,
+                after_commit=self.relay.wake,
+                prefetch=prefetch,
             )
             self.consumer.subscribe(self.broker)
         self.connected = asyncio.Event()
