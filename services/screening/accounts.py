@@ -1,16 +1,19 @@
-"""Officers' accounts and credentials: argon2 password hashes, tokens stored only as hashes."""
+"""Officers' accounts and credentials: argon2 password hashes, tokens and sessions stored as hashes,
+and the record of failed sign-ins that locks an account for a while."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.screening.models import Credential, Officer
+from services.screening.models import Credential, LoginFailure, Officer, WebSession
+from services.screening.security import locked_until, new_csrf_token
 from shared import districts
 from shared.clock import as_utc
 from shared.references import hash_token, new_token
@@ -96,10 +99,11 @@ async def check_password(session: AsyncSession, email: str, password: str) -> Of
         await session.exec(select(Officer).where(Officer.email == email.strip().lower()))
     ).first()
     if officer is None or not officer.active:
-        _hasher.hash(password)  # spend the same time whether or not the account exists
+        await asyncio.to_thread(_hasher.hash, password)  # same time whether or not it exists
         return None
     try:
-        _hasher.verify(officer.password_hash, password)
+        # argon2 is made to be slow: keep it off the event loop so other requests go on.
+        await asyncio.to_thread(_hasher.verify, officer.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     return officer
@@ -109,3 +113,76 @@ async def revoke(session: AsyncSession, token: str) -> None:
     credential = await session.get(Credential, hash_token(token))
     if credential is not None:
         await session.delete(credential)
+
+
+async def officer_by_email(session: AsyncSession, email: str) -> Officer | None:
+    return (
+        await session.exec(select(Officer).where(Officer.email == email.strip().lower()))
+    ).first()
+
+
+# --- browser sessions ------------------------------------------------------------------------
+
+
+async def open_session(
+    session: AsyncSession, officer: Officer, now: datetime, lifetime: timedelta, method: str
+) -> tuple[str, WebSession]:
+    """A new session (never a re-used one: no fixation); the cookie value is returned once."""
+    token = new_token()
+    web_session = WebSession(
+        token_hash=hash_token(token),
+        officer_id=officer.id,
+        csrf_token=new_csrf_token(),
+        method=method,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(web_session)
+    return token, web_session
+
+
+async def session_for_token(
+    session: AsyncSession, token: str, now: datetime
+) -> tuple[Officer, WebSession] | None:
+    web_session = await session.get(WebSession, hash_token(token))
+    if web_session is None or as_utc(web_session.expires_at) <= now:
+        return None
+    officer = await session.get(Officer, web_session.officer_id)
+    if officer is None or not officer.active:
+        return None
+    return officer, web_session
+
+
+async def close_session(session: AsyncSession, token: str) -> WebSession | None:
+    web_session = await session.get(WebSession, hash_token(token))
+    if web_session is not None:
+        await session.delete(web_session)
+    return web_session
+
+
+# --- lock-out ---------------------------------------------------------------------------------
+
+
+async def lockout_ends(
+    session: AsyncSession, email: str, now: datetime, *, max_failures: int, minutes: int
+) -> datetime | None:
+    """When the account behind `email` opens again, if it is locked now."""
+    since = now - timedelta(minutes=2 * minutes)
+    rows = await session.exec(
+        select(LoginFailure.at).where(
+            LoginFailure.email == email.strip().lower(), col(LoginFailure.at) >= since
+        )
+    )
+    return locked_until(
+        [as_utc(at) for at in rows.all()], now, max_failures=max_failures, minutes=minutes
+    )
+
+
+async def record_failure(session: AsyncSession, email: str, now: datetime) -> None:
+    """Count a failure, and forget those too old to matter (the table stays small)."""
+    await session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - timedelta(days=1)))  # type: ignore[call-overload]
+    session.add(LoginFailure(email=email.strip().lower()[:200], at=now))
+
+
+async def clear_failures(session: AsyncSession, email: str) -> None:
+    await session.exec(delete(LoginFailure).where(LoginFailure.email == email.strip().lower()))  # type: ignore[call-overload]

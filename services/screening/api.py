@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from services.screening import service
+from services.screening import audit, service
 from services.screening.context import api_officer, ctx
 from services.screening.domain import (
     ActionRefusedError,
@@ -25,10 +26,23 @@ router = APIRouter(prefix="/api/v1", tags=["screening"])
 
 @router.get("/orders")
 async def list_orders(
-    request: Request, status: str | None = None, officer: Officer = Depends(api_officer)
+    request: Request,
+    status: str | None = None,
+    category: str | None = None,
+    officer: Officer = Depends(api_officer),
 ) -> dict[str, Any]:
-    async with ctx(request).db.reading() as session:
-        orders = await service.list_orders(session, officer, status=status)
+    """The caller's orders with their content: the listing is recorded in the audit trail."""
+    c = ctx(request)
+    async with c.db.transaction() as session:
+        orders = await service.list_orders(session, officer, status=status, category=category)
+        audit.record(
+            session,
+            officer=officer,
+            action="listed",
+            now=c.clock(),
+            via="api",
+            facts={"count": len(orders), "status": status, "category": category},
+        )
     return {"orders": [service.order_view(o) for o in orders]}
 
 
@@ -36,12 +50,38 @@ async def list_orders(
 async def get_order(
     request: Request, order_id: str, officer: Officer = Depends(api_officer)
 ) -> dict[str, Any]:
-    async with ctx(request).db.reading() as session:
+    """One order with its personal data and history; the view is recorded in the audit trail."""
+    c = ctx(request)
+    async with c.db.transaction() as session:
         try:
             order = await service.visible_order(session, officer, order_id)
         except service.OrderNotVisibleError:
             raise HTTPException(404, "order not found") from None
+        audit.record(
+            session, officer=officer, action="viewed", now=c.clock(), order=order, via="api"
+        )
         return service.order_view(order, await service.activity(session, order_id))
+
+
+@router.get("/orders/{order_id}/nearby")
+async def nearby(
+    request: Request, order_id: str, officer: Officer = Depends(api_officer)
+) -> dict[str, Any]:
+    """Other orders about the same road or within the configured distance (no personal data)."""
+    c = ctx(request)
+    async with c.db.reading() as session:
+        try:
+            order = await service.visible_order(session, officer, order_id)
+        except service.OrderNotVisibleError:
+            raise HTTPException(404, "order not found") from None
+        found = await service.nearby_orders(
+            session,
+            officer,
+            order,
+            days=c.settings.nearby_days,
+            metres=c.settings.nearby_metres,
+        )
+    return {"nearby": service.nearby_view(found)}
 
 
 async def _perform(
@@ -107,6 +147,17 @@ async def ask(
 
 
 @router.get("/stats")
-async def stats(request: Request, officer: Officer = Depends(api_officer)) -> dict[str, Any]:
-    async with ctx(request).db.reading() as session:
-        return await service.statistics(session, officer)
+async def stats(
+    request: Request,
+    district: str | None = None,
+    since: date | None = None,
+    officer: Officer = Depends(api_officer),
+) -> dict[str, Any]:
+    """Counts by category, district, status and month (UTC); deadlines kept. Officers and
+    coordinators get their district's figures; a national admin all, or one `district`'s."""
+    c = ctx(request)
+    start = datetime.combine(since, time(0), tzinfo=UTC) if since else None
+    async with c.db.reading() as session:
+        return await service.statistics(
+            session, officer, district_code=district, since=start, now=c.clock()
+        )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpx
 from fastapi import HTTPException, Request
 
 from services.screening import accounts
@@ -13,8 +15,6 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.messaging.runtime import MessagingRuntime
 
-SESSION_COOKIE = "bestil_session"
-
 
 @dataclass
 class ScreeningContext:
@@ -22,6 +22,23 @@ class ScreeningContext:
     db: Database
     runtime: MessagingRuntime
     clock: Clock
+    http: httpx.AsyncClient | None = None
+    """Outbound HTTP (intake's API, the OIDC provider); tests put an in-process transport here."""
+    oidc_metadata: dict[str, Any] = field(default_factory=dict)
+
+    def outbound(self) -> httpx.AsyncClient:
+        if self.http is None:
+            self.http = httpx.AsyncClient(timeout=self.settings.http_timeout_s)
+        return self.http
+
+    @property
+    def session_cookie(self) -> str:
+        # The __Host- prefix pins the cookie to this host and path, over HTTPS only.
+        return "__Host-bestil_session" if self.settings.secure_cookies else "bestil_session"
+
+    @property
+    def login_cookie(self) -> str:
+        return "__Host-bestil_login" if self.settings.secure_cookies else "bestil_login"
 
 
 def ctx(request: Request) -> ScreeningContext:
@@ -40,12 +57,3 @@ async def api_officer(request: Request) -> Officer:
     if officer is None:
         raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
     return officer
-
-
-async def session_officer(request: Request) -> Officer | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    c = ctx(request)
-    async with c.db.reading() as session:
-        return await accounts.officer_for_token(session, token, c.clock(), "session")

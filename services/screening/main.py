@@ -2,39 +2,118 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.screening import api, web
+from services.screening import api, service, web
 from services.screening.context import ScreeningContext
 from services.screening.handlers import HANDLERS
 from services.screening.models import ScreeningBase, messages
 from services.screening.settings import ScreeningSettings
+from services.screening.web.common import CsrfRefusedError, SignInRequiredError, render
 from shared.clock import Clock, utcnow
 from shared.db import Database
 from shared.http import operations_router
 from shared.messaging.runtime import MessagingRuntime
 
+STATIC_DIR = Path(__file__).parent / "static"
 
-def create_app(settings: ScreeningSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+# The workspace loads nothing from elsewhere and runs no inline script.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+ERRORS = {
+    403: ("Ingen adgang", "Du har ikke adgang til denne side."),
+    404: (
+        "Ikke fundet",
+        "Siden eller bestillingen findes ikke, eller den hører ikke til din kreds.",
+    ),
+    405: ("Ikke tilladt", "Handlingen er ikke tilladt her."),
+}
+
+
+def create_app(
+    settings: ScreeningSettings | None = None,
+    clock: Clock = utcnow,
+    http: httpx.AsyncClient | None = None,
+) -> FastAPI:
     settings = settings or ScreeningSettings()
     db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
     runtime = MessagingRuntime("screening", db, messages, settings.kafka, HANDLERS)
+    context = ScreeningContext(settings, db, runtime, clock, http=http)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await db.create_all()
+        await service.prepare_queue(db)
         await runtime.start()
         yield
         await runtime.stop()
+        if context.http is not None and http is None:
+            await context.http.aclose()
         await db.dispose()
 
     app = FastAPI(title="Bestil en betjent — screening", lifespan=lifespan)
-    app.state.ctx = ScreeningContext(settings, db, runtime, clock)
+    app.state.ctx = context
     app.state.db, app.state.runtime = db, runtime
     app.include_router(operations_router(db, runtime))
     app.include_router(api.router)
     app.include_router(web.router)
+    # check_dir=False: an install without the package data still serves every page (unstyled).
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not request.url.path.startswith("/static/"):
+            # Pages and API answers carry personal data: no shared or back-button caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(SignInRequiredError)
+    async def sign_in_first(request: Request, exc: SignInRequiredError) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=302)
+
+    @app.exception_handler(CsrfRefusedError)
+    async def csrf_refused(request: Request, exc: CsrfRefusedError) -> Response:
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Formularen er udløbet",
+                "message": "Siden var for gammel, eller formularen kom ikke fra Bestil en "
+                "betjent. Intet er ændret. Gå tilbage, genindlæs siden og prøv igen.",
+            },
+            status_code=403,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code not in ERRORS:
+            return await http_exception_handler(request, exc)
+        title, message = ERRORS[exc.status_code]
+        return render(
+            request, "error.html", {"title": title, "message": message}, status_code=exc.status_code
+        )
+
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -202,8 +203,16 @@ async def test_queue_page_needs_sign_in_and_shows_the_district(screening) -> Non
     order = await _queued(h)
     await _token(h, "1461")
     assert (await client.get("/")).status_code == 302
+    # The sign-in form carries a CSRF token (double-submitted with a cookie): fetch it first.
+    form = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     login = await client.post(
-        "/login", data={"email": "officer-1461@politi.dk", "password": "a long enough password"}
+        "/login",
+        data={
+            "email": "officer-1461@politi.dk",
+            "password": "a long enough password",
+            "csrf_token": token,
+        },
     )
     assert login.status_code == 303
     page = await client.get("/")
@@ -212,5 +221,10 @@ async def test_queue_page_needs_sign_in_and_shows_the_district(screening) -> Non
         and order.reference in page.text
         and "Østjyllands Politi" in page.text
     )
-    bad = await client.post("/login", data={"email": "officer-1461@politi.dk", "password": "wrong"})
+    form = await client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    bad = await client.post(
+        "/login",
+        data={"email": "officer-1461@politi.dk", "password": "wrong", "csrf_token": token},
+    )
     assert bad.status_code == 401

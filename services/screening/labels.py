@@ -1,0 +1,123 @@
+"""The workspace's Danish words for the shared vocabularies: one place, used by every page."""
+
+from __future__ import annotations
+
+from shared.vocabulary import (
+    Category,
+    Channel,
+    OrderStatus,
+    ReasonCode,
+    Role,
+    TalkTopic,
+    TimeOfDay,
+    TrafficProblem,
+)
+
+CATEGORY = {
+    Category.TRAFFIC_CONTROL: "Færdselskontrol",
+    Category.TALK: "Foredrag",
+    Category.EVENT_PRESENCE: "Tilstedeværelse ved arrangement",
+}
+
+STATUS = {
+    OrderStatus.RECEIVED: "Modtaget",
+    OrderStatus.ROUTED: "Til behandling",
+    OrderStatus.NEEDS_ROUTING: "Mangler kreds",
+    OrderStatus.INFO_REQUESTED: "Afventer borgerens svar",
+    OrderStatus.ACCEPTED: "Imødekommet",
+    OrderStatus.DECLINED: "Afvist",
+    OrderStatus.SCHEDULED: "Planlagt",
+    OrderStatus.COMPLETED: "Udført",
+    OrderStatus.CANCELLED: "Trukket tilbage",
+}
+
+REASON = {
+    ReasonCode.ACCEPTED: "Imødekommet",
+    ReasonCode.NO_CAPACITY: "Afvist: ingen kapacitet",
+    ReasonCode.ALREADY_PLANNED: "Afvist: en kontrol er allerede planlagt der",
+    ReasonCode.NOT_A_POLICE_TASK: "Afvist: ikke en opgave for politiet",
+    ReasonCode.INSUFFICIENT_INFORMATION: "Afvist: for få oplysninger",
+    ReasonCode.DUPLICATE: "Afvist: besvaret sammen med en anden bestilling",
+    ReasonCode.OTHER: "Afvist: anden grund",
+}
+
+ROLE = {
+    Role.OFFICER: "Betjent",
+    Role.COORDINATOR: "Koordinator",
+    Role.NATIONAL_ADMIN: "National administrator",
+}
+
+CHANNEL = {Channel.WEB: "Webformular", Channel.PHONE: "Telefon", Channel.API: "API"}
+
+PROBLEM = {
+    TrafficProblem.SPEEDING: "For høj fart",
+    TrafficProblem.MOPEDS: "Knallerter",
+    TrafficProblem.HEAVY_VEHICLES: "Tung trafik",
+    TrafficProblem.OTHER: "Andet",
+}
+
+TIME_OF_DAY = {
+    TimeOfDay.MORNING: "Morgen",
+    TimeOfDay.DAYTIME: "Dag",
+    TimeOfDay.EVENING: "Aften",
+    TimeOfDay.NIGHT: "Nat",
+}
+
+TOPIC = {
+    TalkTopic.BURGLARY_PREVENTION: "Forebyggelse af indbrud",
+    TalkTopic.CYBER_CRIME: "It-kriminalitet",
+    TalkTopic.TRICK_THEFT: "Tricktyveri",
+    TalkTopic.LOCAL_CRIME: "Kriminalitet i lokalområdet",
+    TalkTopic.TRAFFIC_SAFETY: "Trafiksikkerhed",
+    TalkTopic.OTHER: "Andet emne",
+}
+
+TOPIC_EN = {
+    TalkTopic.BURGLARY_PREVENTION: "burglary prevention",
+    TalkTopic.CYBER_CRIME: "IT crime",
+    TalkTopic.TRICK_THEFT: "trick theft",
+    TalkTopic.LOCAL_CRIME: "local crime",
+    TalkTopic.TRAFFIC_SAFETY: "traffic safety",
+    TalkTopic.OTHER: "another topic",
+}
+
+#: What each history entry is called on the order page.
+ACTIVITY = {
+    "OrderSubmitted": "Bestilling modtaget",
+    "OrderRouted": "Fordelt til kreds",
+    "OrderUnroutable": "Kunne ikke fordeles automatisk",
+    "RerouteRequested": "Sendt til anden kreds",
+    "OrderScreened": "Afgørelse sendt",
+    "OrderScheduled": "Planlagt",
+    "OrderCompleted": "Udført",
+    "OrderCancelled": "Trukket tilbage af borgeren",
+    "InfoRequested": "Spørgsmål til borgeren",
+    "InfoProvided": "Borgerens svar",
+    "FeedbackReceived": "Borgerens tilbagemelding",
+    "DeadlineAlert": "Fristvarsel",
+}
+
+#: The audit trail's actions.
+AUDIT_ACTION = {
+    "viewed": "Så personoplysninger",
+    "listed": "Hentede ordreliste (API)",
+    "decided": "Afgørelse",
+    "scheduled": "Planlægning",
+    "completed": "Udført",
+    "rerouted": "Sendt til anden kreds",
+    "routed": "Manuel fordeling",
+    "asked": "Spørgsmål til borgeren",
+    "phone_order": "Telefonbestilling registreret",
+    "templates_saved": "Svarskabeloner ændret",
+    "signed_in": "Logget ind",
+    "sign_in_failed": "Mislykket login",
+    "locked_out": "Konto låst efter mislykkede login",
+    "signed_out": "Logget ud",
+}
+
+
+def label(table: dict, value: str | None, default: str = "–") -> str:
+    """The Danish word for a vocabulary value; unknown values are shown as they are."""
+    if value is None:
+        return default
+    return table.get(value, value)

@@ -1,0 +1,127 @@
+"""Messages to citizens: each district's editable templates per reason code and language.
+
+A template may hold the merge fields {navn}, {reference}, {emne} and {kreds}; they are filled
+in for each order when the decision is sent, so one text can answer a group of neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from services.screening.labels import TOPIC, TOPIC_EN
+from shared.vocabulary import Language, ReasonCode
+
+FIELDS = ("navn", "reference", "emne", "kreds")
+_FIELD = re.compile(r"\{(" + "|".join(FIELDS) + r")\}")
+
+_DA_GREETING = "Kære {navn}\n\nTak for din bestilling {reference} om {emne}.\n\n"
+_DA_CLOSING = "\n\nVenlig hilsen\n{kreds}"
+_EN_GREETING = "Dear {navn}\n\nThank you for your order {reference} about {emne}.\n\n"
+_EN_CLOSING = "\n\nKind regards\n{kreds}"
+
+_DEFAULTS: dict[ReasonCode, tuple[str, str]] = {
+    ReasonCode.ACCEPTED: (
+        "Vi har besluttet at imødekomme den. Vi skriver til dig igen, når vi har planlagt, "
+        "hvornår vi kommer.",
+        "We have decided to accept it. We will write to you again when we have planned "
+        "when we will come.",
+    ),
+    ReasonCode.NO_CAPACITY: (
+        "Vi har desværre ikke mulighed for at imødekomme den inden for de næste 30 dage, "
+        "fordi vores ressourcer er bundet til andre opgaver. Du er velkommen til at bestille "
+        "igen senere.",
+        "Unfortunately we cannot accept it within the next 30 days, because our resources "
+        "are needed for other tasks. You are welcome to order again later.",
+    ),
+    ReasonCode.ALREADY_PLANNED: (
+        "Vi har allerede planlagt en kontrol på stedet, så vi opretter ikke en ny. "
+        "Tak fordi du gjorde os opmærksom på problemet.",
+        "We have already planned a control at this place, so we will not add another one. "
+        "Thank you for making us aware of the problem.",
+    ),
+    ReasonCode.NOT_A_POLICE_TASK: (
+        "Det, du beskriver, er ikke en opgave for politiet. Kontakt i stedet din kommune, "
+        "som har ansvaret for veje og skiltning.",
+        "What you describe is not a task for the police. Please contact your municipality, "
+        "which is responsible for roads and signs.",
+    ),
+    ReasonCode.INSUFFICIENT_INFORMATION: (
+        "Vi har for få oplysninger til at kunne vurdere bestillingen. Du er velkommen til at "
+        "bestille igen med en mere præcis beskrivelse af stedet og problemet.",
+        "We do not have enough information to assess the order. You are welcome to order "
+        "again with a more precise description of the place and the problem.",
+    ),
+    ReasonCode.DUPLICATE: (
+        "Vi har fået flere bestillinger om det samme sted og besvarer dem samlet. "
+        "Vi skriver til dig, når der er nyt.",
+        "We have received several orders about the same place and answer them together. "
+        "We will write to you when there is news.",
+    ),
+    ReasonCode.OTHER: (
+        "Vi kan desværre ikke imødekomme den, fordi ",
+        "Unfortunately we cannot accept it, because ",
+    ),
+}
+
+
+def default_template(reason: ReasonCode, language: Language) -> str:
+    da, en = _DEFAULTS[reason]
+    if language == Language.EN:
+        return _EN_GREETING + en + _EN_CLOSING
+    return _DA_GREETING + da + _DA_CLOSING
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace the known merge fields; any other braces are left as the officer wrote them."""
+    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def unknown_fields(template: str) -> list[str]:
+    """Merge fields the officer wrote that will not be filled in (likely typos)."""
+    found = re.findall(r"\{([^{}\s]{1,30})\}", template)
+    return sorted({name for name in found if name not in FIELDS})
+
+
+def subject_of(content: dict[str, Any], language: Language = Language.DA) -> str:
+    """What the order is about, in a few words of the citizen's language."""
+    details = content.get("details") or {}
+    category = content.get("category")
+    english = language == Language.EN
+    if category == "traffic_control":
+        road = details.get("road") or ""
+        return f"a traffic control on {road}" if english else f"en færdselskontrol på {road}"
+    if category == "talk":
+        topic = details.get("topic")
+        words = (TOPIC_EN if english else TOPIC).get(topic, topic or "")
+        return f"a talk on {words.lower()}" if english else f"et foredrag om {words.lower()}"
+    if category == "event_presence":
+        name = details.get("event_name") or ""
+        return f"police presence at {name}" if english else f"politiets tilstedeværelse ved {name}"
+    return "your order" if english else "din bestilling"
+
+
+def merge_values(
+    content: dict[str, Any], reference: str, district_name: str, language: Language
+) -> dict[str, str]:
+    requester = content.get("requester") or {}
+    fallback = "borger" if language == Language.DA else "citizen"
+    return {
+        "navn": requester.get("name") or fallback,
+        "reference": reference,
+        "emne": subject_of(content, language),
+        "kreds": district_name,
+    }
+
+
+def short_subject(content: dict[str, Any]) -> str:
+    """A queue line's few words about the order (no personal data): road, topic or event."""
+    details = content.get("details") or {}
+    category = content.get("category")
+    if category == "traffic_control":
+        return str(details.get("road") or "")
+    if category == "talk":
+        return TOPIC.get(details.get("topic"), str(details.get("topic") or ""))
+    if category == "event_presence":
+        return str(details.get("event_name") or "")
+    return ""

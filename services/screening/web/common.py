@@ -1,0 +1,247 @@
+"""What every workspace page shares: the signed-in officer, the form token, rendering, words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from services.screening import accounts, labels
+from services.screening.context import ScreeningContext, ctx
+from services.screening.domain import may_read_audit, may_route_manually, urgency
+from services.screening.models import Officer, WebSession
+from services.screening.security import csrf_matches
+from shared import districts
+from shared.clock import as_utc
+from shared.deadlines import COPENHAGEN, days_left
+from shared.vocabulary import Role
+
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+templates = Jinja2Templates(directory=TEMPLATE_DIR)
+
+_MONTHS = (
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "maj",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "okt.",
+    "nov.",
+    "dec.",
+)
+_MONTHS_LONG = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+class SignInRequiredError(Exception):
+    """No valid session: the browser is sent to the sign-in page and back afterwards."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+class CsrfRefusedError(Exception):
+    """A form came without this session's token: refused, nothing changed."""
+
+
+@dataclass(frozen=True)
+class WebUser:
+    officer: Officer
+    web_session: WebSession
+
+    @property
+    def role(self) -> Role:
+        return Role(self.officer.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.NATIONAL_ADMIN
+
+
+async def web_user(request: Request) -> WebUser:
+    """The signed-in officer, or a redirect to the sign-in page."""
+    c = ctx(request)
+    token = request.cookies.get(c.session_cookie)
+    found = None
+    if token:
+        async with c.db.reading() as session:
+            found = await accounts.session_for_token(session, token, c.clock())
+    if found is None:
+        target = request.url.path
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        raise SignInRequiredError(target)
+    user = WebUser(*found)
+    request.state.user = user
+    return user
+
+
+async def form_user(request: Request, user: WebUser = Depends(web_user)) -> WebUser:
+    """The signed-in officer of a form post that carries this session's CSRF token."""
+    form = await request.form()
+    given = form.get("csrf_token")
+    if not csrf_matches(user.web_session.csrf_token, given if isinstance(given, str) else None):
+        raise CsrfRefusedError
+    return user
+
+
+def forbid_unless(allowed: bool) -> None:
+    if not allowed:
+        raise HTTPException(403, "forbidden")
+
+
+# --- words and numbers ---------------------------------------------------------------------
+
+
+def local(moment: datetime | None) -> datetime | None:
+    return as_utc(moment).astimezone(COPENHAGEN) if moment else None
+
+
+def format_datetime(moment: datetime | None) -> str:
+    """12. jun. 2026 kl. 09.00 (Danish time)."""
+    at = local(moment)
+    if at is None:
+        return "–"
+    return f"{at.day}. {_MONTHS[at.month - 1]} {at.year} kl. {at:%H.%M}"
+
+
+def format_iso(text: str | None) -> str:
+    """A timestamp from an event's JSON, shown like every other time."""
+    try:
+        return format_datetime(datetime.fromisoformat(text)) if text else "–"
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def format_date(moment: datetime | None) -> str:
+    at = local(moment)
+    return f"{at.day}. {_MONTHS[at.month - 1]} {at.year}" if at else "–"
+
+
+def format_month(key: str) -> str:
+    """ "2026-06" → "juni 2026"."""
+    try:
+        year, month = key.split("-")
+        return f"{_MONTHS_LONG[int(month) - 1]} {year}"
+    except (ValueError, IndexError):
+        return key
+
+
+def datetime_local_value(moment: datetime | None) -> str:
+    """The value of an <input type="datetime-local"> in Danish time."""
+    at = local(moment)
+    return f"{at:%Y-%m-%dT%H:%M}" if at else ""
+
+
+def days_text(days: int | None) -> str:
+    if days is None:
+        return "–"
+    if days < -1:
+        return f"overskredet med {-days} dage"
+    if days == -1:
+        return "overskredet med 1 dag"
+    if days == 0:
+        return "i dag"
+    if days == 1:
+        return "i morgen"
+    return f"om {days} dage"
+
+
+def deadline_info(c: ScreeningContext, due: datetime | None) -> dict[str, Any] | None:
+    if due is None:
+        return None
+    left = days_left(c.clock(), as_utc(due), c.settings.deadlines.day_count)
+    return {"due": due, "days": left, "text": days_text(left), "urgency": urgency(left)}
+
+
+def municipality_name(code: str | None) -> str:
+    found = districts.municipality(code or "")
+    return found.name if found else "–"
+
+
+def district_name(code: str | None, short: bool = False) -> str:
+    found = districts.district(code or "")
+    if found is None:
+        return "Ingen kreds"
+    return found.short_name if short else found.name
+
+
+def query_string(**params: Any) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "", False)}
+    return ("?" + urlencode(clean, doseq=True)) if clean else ""
+
+
+templates.env.filters.update(
+    datetime=format_datetime,
+    isodt=format_iso,
+    date=format_date,
+    month=format_month,
+    days=days_text,
+    dtlocal=datetime_local_value,
+    municipality=municipality_name,
+    district=district_name,
+)
+templates.env.globals.update(
+    labels=labels,
+    label=labels.label,
+    districts=list(districts.DISTRICTS.values()),
+    query_string=query_string,
+)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def navigation(user: WebUser | None) -> list[tuple[str, str]]:
+    if user is None:
+        return []
+    items = [("/", "Kø"), ("/phone", "Telefonbestilling"), ("/stats", "Statistik")]
+    if may_route_manually(user.role):
+        items.insert(1, ("/routing", "Manuel fordeling"))
+    if user.role in (Role.COORDINATOR, Role.NATIONAL_ADMIN):
+        items.append(("/templates", "Svarskabeloner"))
+    if may_read_audit(user.role):
+        items.append(("/audit", "Revisionsspor"))
+    return items
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    user: WebUser | None = getattr(request.state, "user", None)
+    base = {
+        "user": user,
+        "officer": user.officer if user else None,
+        "csrf_token": user.web_session.csrf_token if user else "",
+        "nav": navigation(user),
+        "path": request.url.path,
+        "role_label": labels.label(labels.ROLE, user.officer.role) if user else "",
+        "home_district": districts.district(user.officer.district_code or "") if user else None,
+    }
+    response = templates.TemplateResponse(
+        request, name, {**base, **context}, status_code=status_code
+    )
+    return response

@@ -1,0 +1,117 @@
+"""The district queue: open orders, the most urgent deadline first; and the manual-routing queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from services.screening import service
+from services.screening.context import ScreeningContext, ctx
+from services.screening.domain import may_route_manually, next_deadline
+from services.screening.models import QueueEntry
+from services.screening.web.common import WebUser, deadline_info, forbid_unless, render, web_user
+from shared import districts
+from shared.clock import as_utc
+from shared.vocabulary import Category, OrderStatus
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_CHOICES = ["open", "all", *[s.value for s in OrderStatus]]
+
+
+def queue_row(c: ScreeningContext, row: QueueEntry) -> dict[str, Any]:
+    """What a queue line shows: the next deadline, how near it is, and the deadline alerts."""
+    deadline = next_deadline(
+        OrderStatus(row.status),
+        as_utc(row.decision_due) if row.decision_due else None,
+        as_utc(row.execution_due) if row.execution_due else None,
+    )
+    info = deadline_info(c, deadline.due) if deadline else None
+    alert = None
+    if "breached" in (row.decision_alert, row.execution_alert):
+        alert = "breached"
+    elif "warning" in (row.decision_alert, row.execution_alert):
+        alert = "warning"
+    return {"row": row, "deadline": deadline, "info": info, "alert": alert}
+
+
+@router.get("/")
+async def queue(
+    request: Request,
+    status: str = "open",
+    category: str = "",
+    q: str = "",
+    district: str = "",
+    alerts: bool = False,
+    page: int = 1,
+    user: WebUser = Depends(web_user),
+) -> Response:
+    c = ctx(request)
+    status = status if status in STATUS_CHOICES else "open"
+    category = category if category in {x.value for x in Category} else ""
+    district = district if user.is_admin and districts.district(district) else ""
+    page = max(1, min(page, 100_000))
+    wanted = service.QueueFilter(
+        status=status,
+        category=category or None,
+        reference=q[:40] or None,
+        district_code=district or None,
+        alerts_only=alerts,
+    )
+    size = c.settings.page_size
+    async with c.db.reading() as session:
+        rows, total = await service.queue_page(
+            session, user.officer, wanted, page=page - 1, page_size=size
+        )
+        neighbours = await service.same_road_counts(
+            session,
+            user.officer,
+            rows,
+            since=c.clock() - timedelta(days=c.settings.nearby_days),
+        )
+        unroutable = await service.count_unroutable(session) if user.is_admin else 0
+    pages = max(1, -(-total // size))
+    filters = {"status": status, "category": category, "q": q, "district": district}
+    if alerts:
+        filters["alerts"] = "1"
+    return render(
+        request,
+        "queue.html",
+        {
+            "rows": [queue_row(c, row) for row in rows],
+            "neighbours": neighbours,
+            "total": total,
+            "page": page,
+            "pages": pages,
+            "first": (page - 1) * size + 1 if total else 0,
+            "last": min(page * size, total),
+            "filters": filters,
+            "alerts": alerts,
+            "status_choices": STATUS_CHOICES,
+            "categories": list(Category),
+            "unroutable": unroutable,
+            "searched": bool(q.strip()),
+        },
+    )
+
+
+@router.get("/routing")
+async def routing_queue(request: Request, user: WebUser = Depends(web_user)) -> Response:
+    """National admins' queue of orders no rule could route, each with a form to route it."""
+    forbid_unless(may_route_manually(user.role))
+    c = ctx(request)
+    async with c.db.reading() as session:
+        waiting = await service.unroutable_orders(session)
+    return render(
+        request,
+        "routing.html",
+        {
+            "waiting": [
+                {"order": order, "reason": reason, "info": deadline_info(c, order.decision_due)}
+                for order, reason in waiting
+            ],
+        },
+    )
