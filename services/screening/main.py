@@ -55,7 +55,9 @@ def create_app(
 ) -> FastAPI:
     settings = settings or ScreeningSettings()
     db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
-    runtime = MessagingRuntime("screening", db, messages, settings.kafka, HANDLERS)
+    runtime = MessagingRuntime(
+        "screening", db, messages, settings.kafka, HANDLERS, prefetch=service.load_batch
+    )
     context = ScreeningContext(settings, db, runtime, clock, http=http)
 
     @asynccontextmanager

@@ -46,7 +46,7 @@ from services.screening.nearby import Place, bounding_box, distance_m, is_nearby
 from services.screening.replies import default_template, fill, merge_values, short_subject
 from shared import districts, events
 from shared.clock import as_utc
-from shared.db import Database
+from shared.db import Database, get_row, keep_row, load_rows
 from shared.lifecycle import status_after
 from shared.vocabulary import (
     FINAL_STATUSES,
@@ -65,9 +65,16 @@ class OrderNotVisibleError(Exception):
 # --- following events ---------------------------------------------------------------------
 
 
+async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The queue rows a batch of events will touch, one query per table."""
+    ids = [str(e.order_id) for e in batch]
+    await load_rows(session, QueuedOrder, QueuedOrder.order_id, ids)
+    await load_rows(session, QueueEntry, QueueEntry.order_id, ids)
+
+
 async def apply_event(session: AsyncSession, event: events.Event) -> None:
     """Fold an event into the order's queue row; the row may be created by any of them."""
-    order = await session.get(QueuedOrder, str(event.order_id))
+    order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
     if order is None:
         order = QueuedOrder(
             order_id=str(event.order_id),
@@ -92,7 +99,7 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
             setattr(order, field_name, event.state.value)
     order.status = status_after(OrderStatus(order.status), event).value
     order.updated_at = max(as_utc(order.updated_at), event.occurred_at)
-    session.add(order)
+    keep_row(session, order, QueuedOrder.order_id)
     session.add(
         OrderActivity(
             order_id=order.order_id,
@@ -153,13 +160,13 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
     if order.category is None:
         return
     values = entry_values(order)
-    entry = await session.get(QueueEntry, order.order_id)
+    entry = await get_row(session, QueueEntry, QueueEntry.order_id, order.order_id)
     if entry is None:
-        session.add(QueueEntry(**values))
+        keep_row(session, QueueEntry(**values), QueueEntry.order_id)
         return
     for key, value in values.items():
         setattr(entry, key, value)
-    session.add(entry)
+    keep_row(session, entry, QueueEntry.order_id)
 
 
 async def prepare_queue(db: Database) -> None:

@@ -132,6 +132,7 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
             "BESTIL_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
             "BESTIL_STATUS_LINK_SECRET": "e2e-secret-" + tmp_path.name,
             "BESTIL_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "BESTIL_SCREENING_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
             "BESTIL_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
             "BESTIL_NOTIFICATIONS_SEND_POLL_MS": "200",
             "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "1000",
