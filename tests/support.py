@@ -132,3 +132,19 @@ def submitted_event(order: dict[str, Any] | None = None, **overrides: Any) -> ev
         settings=DeadlineSettings(),
     )
     return event.model_copy(update=overrides) if overrides else event
+
+
+async def staged_events(db: Any, store: Any, model: type | None = None) -> list[events.Event]:
+    """The events a service put in its outbox, oldest first (optionally of one type)."""
+    from sqlalchemy import select
+
+    from shared.db import execute
+    from shared.topics import BY_NAME
+
+    table = store.outbox
+    async with db.reading() as session:
+        rows = (
+            await execute(session, select(table.c.topic, table.c.payload).order_by(table.c.id))
+        ).all()
+    found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
+    return [e for e in found if model is None or isinstance(e, model)]

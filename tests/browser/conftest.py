@@ -21,16 +21,14 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
 
 from services.intake import service
 from services.intake.models import IntakeBase, messages
 from shared import events
-from shared.db import Database, execute
+from shared.db import Database
 from shared.references import status_token
 from shared.settings import CitizenLinkSettings, KafkaSettings, ReferenceDataSettings
-from shared.topics import BY_NAME
-from tests.support import free_port
+from tests.support import free_port, staged_events
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -99,18 +97,10 @@ class IntakeServer:
     async def staged(self, model: type[events.Event]) -> list[events.Event]:
         """The events intake put in its outbox (nothing relays them: no broker listens)."""
         db = Database(self.database_url, IntakeBase.metadata)
-        table = messages.outbox
         try:
-            async with db.reading() as session:
-                rows = (
-                    await execute(
-                        session, select(table.c.topic, table.c.payload).order_by(table.c.id)
-                    )
-                ).all()
+            return await staged_events(db, messages, model)
         finally:
             await db.dispose()
-        found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
-        return [e for e in found if isinstance(e, model)]
 
 
 def _tile_png(size: int = 256) -> bytes:

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from sqlalchemy import select
 
 from shared import events
 from shared.clock import FrozenClock
-from shared.db import Database, execute
+from shared.db import Database
 from shared.messaging.runtime import MessagingRuntime
-from shared.topics import BY_NAME, dlq, topic_for
+from shared.topics import dlq, topic_for
+from tests.support import staged_events
 
 SETTINGS = {
     "intake": "IntakeSettings",
@@ -50,13 +50,7 @@ class Harness:
 
     async def staged(self, model: type[events.Event] | None = None) -> list[events.Event]:
         """The events this service put in its outbox, oldest first."""
-        table = self.runtime.relay.store.outbox
-        async with self.db.reading() as session:
-            rows = (
-                await execute(session, select(table.c.topic, table.c.payload).order_by(table.c.id))
-            ).all()
-        found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
-        return [e for e in found if model is None or isinstance(e, model)]
+        return await staged_events(self.db, self.runtime.relay.store, model)
 
 
 @pytest.fixture

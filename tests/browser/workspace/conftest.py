@@ -200,25 +200,15 @@ class Site:
     orders: dict[str, Any] = field(default_factory=dict)  # name -> OrderSubmitted
 
     async def staged(self, model: type) -> list[Any]:
-        from sqlalchemy import select
-
         from services.screening.models import ScreeningBase, messages
-        from shared.db import Database, execute
-        from shared.topics import BY_NAME
+        from shared.db import Database
+        from tests.support import staged_events
 
         db = Database(self.database_url, ScreeningBase.metadata)
-        table = messages.outbox
         try:
-            async with db.reading() as session:
-                rows = (
-                    await execute(
-                        session, select(table.c.topic, table.c.payload).order_by(table.c.id)
-                    )
-                ).all()
+            return await staged_events(db, messages, model)
         finally:
             await db.dispose()
-        found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
-        return [e for e in found if isinstance(e, model)]
 
 
 def _order(now: datetime, days_ago: float, **overrides: Any) -> Any:
