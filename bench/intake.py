@@ -83,7 +83,7 @@ async def sweep(name: str, url: str, rates: list[float], seconds: float) -> None
         print(line(name, await load(url, rate, seconds)), flush=True)
     # the highest rate sustained without errors and with p99 under one second
     rate, best = rates[-1], None
-    while True:
+    for _ in range(6):  # bounded: at most six steps of 1.5× above the listed rates
         rate *= 1.5
         result = await load(url, rate, min(seconds, 15))
         print(line(name + " (ramp)", result), flush=True)
