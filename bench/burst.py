@@ -25,7 +25,7 @@ async def fill_outbox(url: str, n: int) -> None:
     """Orders stored as intake stores them, each with its OrderSubmitted staged in the outbox."""
     from services.intake import service
     from services.intake.models import IntakeBase, messages
-    from shared.db import Database
+    from shared.db import Database, stage_insert
 
     db = Database(url, IntakeBase.metadata)
     await db.create_all()
@@ -35,7 +35,7 @@ async def fill_outbox(url: str, n: int) -> None:
             async with db.transaction() as session:
                 for _ in range(start, min(n, start + 2000)):
                     event = submitted_event(traffic_order(), now=now)
-                    session.add(service._order_row(event, now))
+                    stage_insert(session, service.ORDERS, service._order_row(event, now))
                     await messages.enqueue(session, event, now=now)
     finally:
         await db.dispose()

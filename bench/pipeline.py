@@ -227,10 +227,11 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
 
 
 async def services_run(
-    bootstrap: str, dbs: dict[str, str], items, rate: float | None = None
+    bootstrap: str, dbs: dict[str, str], items, stored_before: int, rate: float | None = None
 ) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    """Send the orders and wait until screening holds them all (on top of earlier runs')."""
     start, stamped = await produce(bootstrap, "orders.submitted.v1", items, rate)
-    await wait_stored(dbs["screening"], len(items))
+    await wait_stored(dbs["screening"], stored_before + len(items))
     elapsed = time.perf_counter() - start
     return len(items) / elapsed, await _latencies(dbs["routing"], dbs["screening"], stamped)
 
@@ -268,13 +269,13 @@ async def main(orders: int, kinds: list[str], rate: float, rate_seconds: float) 
             try:
                 services.start("routing")
                 services.start("screening")
-                tput, lat = await services_run(b.bootstrap, dbs, items)
+                tput, lat = await services_run(b.bootstrap, dbs, items, 0)
                 print(
                     f"services routing → screening on {kind}: {tput:,.0f} orders/s "
                     f"({tput / base_per_message:.2f}× per-message baseline, {tput / base_batched:.2f}× batched); "
                     f"latency at full load {summary_ms(lat)}"
                 )
-                _, lat = await services_run(b.bootstrap, dbs, slow, rate)
+                _, lat = await services_run(b.bootstrap, dbs, slow, len(items), rate)
                 print(f"services on {kind} at {rate:.0f} orders/s: latency {summary_ms(lat)}")
                 print(
                     "  peak RSS: "

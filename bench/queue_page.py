@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import random
@@ -23,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -112,12 +114,12 @@ def _status(rng: random.Random, age_days: float) -> str:
     return "completed" if r < 0.75 else "declined" if r < 0.95 else "cancelled"
 
 
-def generate(count: int, now: datetime, seed: int = 7) -> list[dict]:
-    """`count` orders over two years, as `queued_orders` rows."""
+def generate(count: int, now: datetime, seed: int = 7) -> Iterator[dict]:
+    """`count` orders over two years, as `queued_orders` rows (one at a time: 1M rows as a
+    list would take gigabytes)."""
     rng = random.Random(seed)
     municipalities = list(districts.MUNICIPALITIES.values())
     seen: set[str] = set()
-    orders = []
     for _ in range(count):
         age = rng.uniform(0, 730)
         submitted = now - timedelta(days=age)
@@ -177,7 +179,7 @@ def generate(count: int, now: datetime, seed: int = 7) -> list[dict]:
             submitted + timedelta(days=rng.uniform(8, 34)) if status == "completed" else None
         )
         overdue = status in ("routed", "info_requested") and age > 12
-        orders.append(
+        yield (
             {
                 "order_id": order_id, "reference": reference, "status": status,
                 "district_code": district, "routing_method": "municipality" if district else None,
@@ -194,19 +196,22 @@ def generate(count: int, now: datetime, seed: int = 7) -> list[dict]:
                 "completed_at": completed_at, "updated_at": now,
             }
         )  # fmt: skip
-    return orders
 
 
 async def seed(url: str, count: int, now: datetime) -> dict[str, str]:
     db = Database(url, ScreeningBase.metadata)
     await db.create_all()
-    orders = generate(count, now)
-    entries = [entry_values(QueuedOrder(**row)) for row in orders]
+    rows = generate(count, now)
+    open_ids: list[str] = []
     started = time.perf_counter()
-    for i in range(0, count, 5000):
+    while chunk := list(itertools.islice(rows, 5000)):
+        entries = [entry_values(QueuedOrder(**row)) for row in chunk]
+        open_ids += [
+            o["order_id"] for o in chunk if o["district_code"] == "1470" and o["status"] == "routed"
+        ]
         async with db.transaction() as session:
-            await execute(session, insert(QueuedOrder.__table__), orders[i : i + 5000])
-            await execute(session, insert(QueueEntry.__table__), entries[i : i + 5000])
+            await execute(session, insert(QueuedOrder.__table__), chunk)
+            await execute(session, insert(QueueEntry.__table__), entries)
     officers = {}
     async with db.transaction() as session:
         for name, role, district in (
@@ -225,9 +230,6 @@ async def seed(url: str, count: int, now: datetime) -> dict[str, str]:
             await conn.execute(text("VACUUM ANALYZE"))
     await prepare_queue(db)  # what screening does at start-up
     print(f"  seeded {count:,} orders in {time.perf_counter() - started:.1f} s".replace(",", "."))
-    open_ids = [
-        o["order_id"] for o in orders if o["district_code"] == "1470" and o["status"] == "routed"
-    ]
     officers["open_order"] = open_ids[0]
     await db.dispose()
     return officers
@@ -303,32 +305,37 @@ def postgres_available() -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--orders", default="100000", help="sizes, comma-separated")
     parser.add_argument("--requests", type=int, default=100, help="measured requests per page")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     args = parser.parse_args()
-    print(f"Queue page benchmark: {args.orders:,} orders".replace(",", "."))
     print(f"Machine: {machine()}")
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     if "postgresql" in kinds and not postgres_available():
         print(f"PostgreSQL at {POSTGRES} not reachable: skipped")
         kinds.remove("postgresql")
+    for size in [int(n) for n in args.orders.split(",")]:
+        print(f"\n## Queue page benchmark: {size:,} orders".replace(",", "."), flush=True)
+        run_size(size, kinds, args.requests)
+    return 0
+
+
+def run_size(count: int, kinds: list[str], requests: int) -> None:
     for kind in kinds:
         with tempfile.TemporaryDirectory(prefix="bestil-queue-bench-") as workdir:
             if kind == "sqlite":
                 print("\nSQLite (one file, WAL)")
-                asyncio.run(run(f"sqlite+aiosqlite:///{workdir}/screening.db", args.orders,
-                                args.requests, Path(workdir)))  # fmt: skip
+                asyncio.run(run(f"sqlite+aiosqlite:///{workdir}/screening.db", count,
+                                requests, Path(workdir)))  # fmt: skip
                 continue
             print(f"\nPostgreSQL {psql('show server_version').stdout.strip()}")
             name = f"bestil_bench_queue_{uuid.uuid4().hex[:8]}"
             psql(f'CREATE DATABASE "{name}"')
             url = f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
             try:
-                asyncio.run(run(url, args.orders, args.requests, Path(workdir)))
+                asyncio.run(run(url, count, requests, Path(workdir)))
             finally:
                 psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return 0
 
 
 if __name__ == "__main__":

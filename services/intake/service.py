@@ -18,10 +18,14 @@ from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messa
 from services.intake.settings import IntakeSettings
 from shared import events
 from shared.clock import as_utc
-from shared.db import Database, get_row, keep_row, load_rows
+from shared.db import Database, Work, get_row, keep_row, load_rows, stage_insert
 from shared.lifecycle import can_cancel, status_after
 from shared.references import new_reference, status_token, status_token_valid, status_url
 from shared.vocabulary import OrderStatus
+
+ORDERS = Order.__table__  # type: ignore[attr-defined]
+HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
+IDEMPOTENCY = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 
 
 class IdempotencyConflictError(Exception):
@@ -105,20 +109,7 @@ async def submit_order(
             "urgent": event.urgent,
         }
         try:
-            async with db.transaction() as session:
-                session.add(_order_row(event, now))
-                session.add(_history_row(event, OrderStatus.RECEIVED))
-                await messages.enqueue(session, event, now=now)
-                if idempotency_key:
-                    session.add(
-                        IdempotencyRecord(
-                            key=idempotency_key,
-                            request_hash=fingerprint,
-                            status_code=201,
-                            response=json.dumps(body),
-                            created_at=now,
-                        )
-                    )
+            await db.grouped(_submission(event, now, body, idempotency_key, fingerprint))
             return Submitted(201, body)
         except IntegrityError:
             if idempotency_key:
@@ -129,21 +120,53 @@ async def submit_order(
     raise RuntimeError("could not allocate a unique reference")
 
 
-def _order_row(event: events.OrderSubmitted, now: datetime) -> Order:
-    return Order(
-        id=str(event.order_id),
-        reference=event.reference,
-        category=event.category.value,
-        language=event.language.value,
-        channel=event.channel.value,
-        status=OrderStatus.RECEIVED.value,
-        submitted_at=event.submitted_at,
-        decision_due=event.decision_due,
-        execution_due=event.execution_due,
-        urgent=event.urgent,
-        event=event.model_dump(mode="json"),
-        updated_at=now,
-    )
+def _submission(
+    event: events.OrderSubmitted,
+    now: datetime,
+    body: dict[str, Any],
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Work[None]:
+    """The writes of one accepted order, as a unit of work that may share its transaction
+    with other orders arriving at the same moment (`Database.grouped`)."""
+
+    async def work(session: AsyncSession) -> None:
+        stage_insert(session, ORDERS, _order_row(event, now))
+        _add_history(session, event, OrderStatus.RECEIVED)
+        await messages.enqueue(session, event, now=now)
+        if idempotency_key:
+            stage_insert(
+                session,
+                IDEMPOTENCY,
+                {
+                    "key": idempotency_key,
+                    "request_hash": fingerprint,
+                    "status_code": 201,
+                    "response": json.dumps(body),
+                    "created_at": now,
+                },
+            )
+
+    return work
+
+
+def _order_row(event: events.OrderSubmitted, now: datetime) -> dict[str, Any]:
+    return {
+        "id": str(event.order_id),
+        "reference": event.reference,
+        "category": event.category.value,
+        "language": event.language.value,
+        "channel": event.channel.value,
+        "status": OrderStatus.RECEIVED.value,
+        "submitted_at": event.submitted_at,
+        "decision_due": event.decision_due,
+        "execution_due": event.execution_due,
+        "urgent": event.urgent,
+        "district_code": None,
+        "district_name": None,
+        "event": event.model_dump(mode="json"),
+        "updated_at": now,
+    }
 
 
 def public_facts(event: events.Event) -> dict[str, Any]:
@@ -185,15 +208,20 @@ def public_facts(event: events.Event) -> dict[str, Any]:
     return {}
 
 
-def _history_row(event: events.Event, status: OrderStatus) -> HistoryEntry:
-    return HistoryEntry(
-        order_id=str(event.order_id),
-        event_id=str(event.event_id),
-        kind=type(event).__name__,
-        status=status.value,
-        at=event.occurred_at,
-        facts=public_facts(event),
-    )
+def _history_row(event: events.Event, status: OrderStatus) -> dict[str, Any]:
+    return {
+        "order_id": str(event.order_id),
+        "event_id": str(event.event_id),
+        "kind": type(event).__name__,
+        "status": status.value,
+        "at": event.occurred_at,
+        "facts": public_facts(event),
+    }
+
+
+def _add_history(session: AsyncSession, event: events.Event, status: OrderStatus) -> None:
+    """A line of the citizen's timeline, written with the batch's other lines at commit."""
+    stage_insert(session, HISTORY, _history_row(event, status))
 
 
 async def load_orders(session: AsyncSession, batch: list[events.Event]) -> None:
@@ -212,7 +240,7 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
         order.district_code, order.district_name = event.district_code, event.district_name
     order.updated_at = event.occurred_at
     keep_row(session, order, Order.id)
-    session.add(_history_row(event, new_status))
+    _add_history(session, event, new_status)
 
 
 async def _find(
@@ -296,7 +324,7 @@ async def cancel_order(
         order.status = OrderStatus.CANCELLED.value
         order.updated_at = now
         session.add(order)
-        session.add(_history_row(event, OrderStatus.CANCELLED))
+        _add_history(session, event, OrderStatus.CANCELLED)
         await messages.enqueue(session, event, now=now)
     return event
 
@@ -321,7 +349,7 @@ async def provide_info(
         order.status = new_status.value
         order.updated_at = now
         session.add(order)
-        session.add(_history_row(event, new_status))
+        _add_history(session, event, new_status)
         await messages.enqueue(session, event, now=now)
     return event
 
@@ -351,6 +379,6 @@ async def record_feedback(
             comment=feedback.comment or None,
             received_at=now,
         )
-        session.add(_history_row(event, OrderStatus.COMPLETED))
+        _add_history(session, event, OrderStatus.COMPLETED)
         await messages.enqueue(session, event, now=now)
     return event

@@ -118,6 +118,9 @@ class OutboxRelay:
     async def run(self) -> None:
         backoff = 0.5
         while not self._stopping:
+            # Cleared before looking, not after: a commit that wakes the relay while it is
+            # reading must not be forgotten (that lost wake-up cost a whole poll interval).
+            self._wake.clear()
             try:
                 sent = await self.publish_pending()
                 backoff = 0.5
@@ -135,7 +138,6 @@ class OutboxRelay:
                 continue
             if sent:
                 continue
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.settings.outbox_poll_ms / 1000)
             except TimeoutError:
