@@ -47,6 +47,10 @@ class LoadResult:
         return "(" + ", ".join(parts) + ")"
 
 
+class StaleConnectionError(ConnectionError):
+    """The server closed the connection before answering: the request was not processed."""
+
+
 class RawHttpClient:
     """Keep-alive connections to one server; each request takes an idle one or opens one."""
 
@@ -65,16 +69,32 @@ class RawHttpClient:
         return head.encode() + data
 
     async def send(self, request: bytes) -> int:
-        if self.idle:
+        while self.idle:
+            # A kept-alive connection the server has since closed (uvicorn closes them after
+            # 5 s idle) fails before any answer: as browsers and httpx do, try a fresh one.
             reader, writer = self.idle.pop()
-        else:
-            reader, writer = await asyncio.open_connection(self.host, self.port)
-            self.opened += 1
-        writer.write(request)
-        status_line = await reader.readline()
-        if not status_line:
+            try:
+                return await self._exchange(reader, writer, request)
+            except StaleConnectionError:
+                writer.close()
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        self.opened += 1
+        try:
+            return await self._exchange(reader, writer, request)
+        except StaleConnectionError:
             writer.close()
-            raise ConnectionError("closed by the server")
+            raise
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+    ) -> int:
+        try:
+            writer.write(request)
+            status_line = await reader.readline()
+        except ConnectionError as exc:
+            raise StaleConnectionError from exc
+        if not status_line:
+            raise StaleConnectionError
         status = int(status_line.split()[1])
         length, chunked, keep = 0, False, True
         while True:

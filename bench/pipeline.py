@@ -189,7 +189,9 @@ async def wait_stored(url: str, n: int) -> None:
 
 
 async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
-    """Per order: from its occurred_at to the later of screening's two commits about it."""
+    """Per order: from its occurred_at to the later of screening's two commits about it.
+
+    Also prints where the time went, per stage (medians and p99 over the orders)."""
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -197,32 +199,59 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
+    async def rows(engine, sql: str) -> list:  # type: ignore[no-untyped-def]
+        async with engine.connect() as conn:
+            return list(await conn.execute(text(sql)))
+
     routing, screening = create_async_engine(routing_db), create_async_engine(screening_db)
     try:
-        async with routing.connect() as conn:
-            routed = {
-                row[0]: row[1]
-                for row in await conn.execute(text("SELECT event_id, key FROM outbox"))
-            }
-        async with screening.connect() as conn:
-            processed = {
-                row[0]: ts(row[1])
-                for row in await conn.execute(
-                    text("SELECT event_id, processed_at FROM processed_events")
-                )
-            }
+        routed = {
+            row[1]: (row[0], ts(row[2]), ts(row[3]) if row[3] else None)
+            for row in await rows(
+                routing, "SELECT event_id, key, created_at, published_at FROM outbox"
+            )
+        }  # order id -> (OrderRouted's event id, staged, published)
+        routing_applied = {
+            row[0]: ts(row[1])
+            for row in await rows(routing, "SELECT event_id, processed_at FROM processed_events")
+        }
+        processed = {
+            row[0]: ts(row[1])
+            for row in await rows(screening, "SELECT event_id, processed_at FROM processed_events")
+        }
     finally:
         await routing.dispose()
         await screening.dispose()
-    by_order: dict[str, list[datetime]] = {}
-    for event_id, order_id in routed.items():
-        if event_id in processed:
-            by_order.setdefault(order_id, []).append(processed[event_id])
-    out = []
+    out: list[float] = []
+    stages: dict[str, list[float]] = {}
+
+    def stage(name: str, seconds: float) -> None:
+        stages.setdefault(name, []).append(seconds)
+
     for key, _value, event_id, occurred in items:
         order_id = key.decode()
-        if event_id in processed and order_id in by_order:
-            out.append((max(processed[event_id], *by_order[order_id]) - occurred).total_seconds())
+        if event_id not in processed or order_id not in routed:
+            continue
+        routed_id, staged_at, published_at = routed[order_id]
+        if routed_id not in processed:
+            continue
+        out.append((max(processed[event_id], processed[routed_id]) - occurred).total_seconds())
+        stage(
+            "sent → screening applied OrderSubmitted",
+            (processed[event_id] - occurred).total_seconds(),
+        )
+        if event_id in routing_applied:
+            stage(
+                "sent → routing applied it", (routing_applied[event_id] - occurred).total_seconds()
+            )
+        if published_at:
+            stage("routing: staged → published (relay)", (published_at - staged_at).total_seconds())
+            stage(
+                "published OrderRouted → screening applied it",
+                (processed[routed_id] - published_at).total_seconds(),
+            )
+    for name, values in stages.items():
+        print(f"    {name:<46} {summary_ms(values)}")
     return out
 
 

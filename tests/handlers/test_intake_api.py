@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -179,3 +180,29 @@ async def test_only_the_holder_of_the_phone_key_registers_a_phone_order(intake) 
     assert claimed.status_code == officer.status_code == wrong.status_code == 201
     channels = [e.channel.value for e in await h.staged(events.OrderSubmitted)]
     assert channels == ["api", "phone", "api"]
+
+
+async def test_orders_sent_at_the_same_moment_are_each_stored_once(intake) -> None:
+    """Concurrent orders share a transaction (group commit); each gets its own order."""
+    h, client = intake
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/orders", json=traffic_order()) for _ in range(25))
+    )
+    assert [r.status_code for r in responses] == [201] * 25
+    references = {r.json()["reference"] for r in responses}
+    staged = await h.staged(events.OrderSubmitted)
+    assert len(references) == 25 and {e.reference for e in staged} == references
+
+
+async def test_the_same_idempotency_key_twice_at_the_same_moment_makes_one_order(intake) -> None:
+    h, client = intake
+    headers = {"Idempotency-Key": "double-click-7f3a"}
+    body = traffic_order()
+    responses = await asyncio.gather(
+        client.post("/api/v1/orders", json=body, headers=headers),
+        client.post("/api/v1/orders", json=body, headers=headers),
+        client.post("/api/v1/orders", json=traffic_order(), headers={"Idempotency-Key": "other"}),
+    )
+    assert [r.status_code for r in responses] == [201, 201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert len(await h.staged(events.OrderSubmitted)) == 2

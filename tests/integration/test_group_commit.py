@@ -1,0 +1,116 @@
+"""Group commit (`Database.grouped`) on the real database: units that arrive together share a
+transaction, and a unit that fails, fails alone."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import Database, execute, stage_insert
+
+metadata = MetaData()
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", String(40), nullable=False, unique=True),
+)
+
+
+@pytest.fixture
+async def db(database_url: Callable[..., Any]) -> AsyncIterator[Database]:
+    database = Database(await database_url("group"), metadata)
+    await database.create_all()
+    yield database
+    await database.dispose()
+
+
+def counting_commits(db: Database) -> list[int]:
+    commits: list[int] = []
+    event.listen(db.engine.sync_engine, "commit", lambda _conn: commits.append(1))
+    return commits
+
+
+def note(text: str, *, staged: bool = False) -> Callable[[AsyncSession], Any]:
+    async def work(session: AsyncSession) -> str:
+        if staged:
+            stage_insert(session, notes, {"text": text})
+        else:
+            await execute(session, insert(notes).values(text=text))
+        return text.upper()
+
+    return work
+
+
+async def texts(db: Database) -> list[str]:
+    async with db.reading() as session:
+        return sorted(row[0] for row in await execute(session, select(notes.c.text)))
+
+
+async def test_a_unit_alone_commits_at_once_and_returns_its_answer(db: Database) -> None:
+    commits = counting_commits(db)
+    assert await db.grouped(note("alone")) == "ALONE"
+    assert await texts(db) == ["alone"]
+    assert len(commits) == 1
+
+
+async def test_units_arriving_together_share_transactions(db: Database) -> None:
+    commits = counting_commits(db)
+    answers = await asyncio.gather(*(db.grouped(note(f"n{i:03}", staged=True)) for i in range(60)))
+    assert answers == [f"N{i:03}" for i in range(60)]
+    assert await texts(db) == [f"n{i:03}" for i in range(60)]
+    # the first unit commits alone; the 59 queued behind it go together
+    assert len(commits) <= 2
+
+
+async def test_a_failing_unit_fails_alone_and_leaves_nothing(db: Database) -> None:
+    async def broken(session: AsyncSession) -> None:
+        await execute(session, insert(notes).values(text="half-done"))
+        raise ValueError("the unit's own error")
+
+    units = [note(f"ok{i}") for i in range(5)]
+    results = await asyncio.gather(
+        *(db.grouped(u) for u in units[:3]),
+        db.grouped(broken),
+        *(db.grouped(u) for u in units[3:]),
+        return_exceptions=True,
+    )
+    assert isinstance(results[3], ValueError) and results[3].args == ("the unit's own error",)
+    assert results[:3] + results[4:] == [f"OK{i}" for i in range(5)]
+    assert await texts(db) == [f"ok{i}" for i in range(5)]  # no "half-done"
+
+
+async def test_a_conflict_at_commit_fails_only_the_unit_that_caused_it(db: Database) -> None:
+    await db.grouped(note("taken"))
+    results = await asyncio.gather(
+        db.grouped(note("first", staged=True)),
+        db.grouped(note("second", staged=True)),
+        db.grouped(note("taken", staged=True)),  # violates the unique constraint at commit
+        db.grouped(note("third", staged=True)),
+        return_exceptions=True,
+    )
+    assert isinstance(results[2], IntegrityError)
+    assert results[:2] + results[3:] == ["FIRST", "SECOND", "THIRD"]
+    assert await texts(db) == ["first", "second", "taken", "third"]
+
+
+async def test_a_caller_that_gives_up_does_not_stop_the_others(db: Database) -> None:
+    async def slow(session: AsyncSession) -> str:
+        await asyncio.sleep(0.05)
+        return await note("slow")(session)
+
+    first = asyncio.create_task(db.grouped(slow))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(db.grouped(note("abandoned")))
+    others = [asyncio.create_task(db.grouped(note(f"k{i}"))) for i in range(3)]
+    await asyncio.sleep(0)
+    waiting.cancel()
+    assert await first == "SLOW"
+    assert await asyncio.gather(*others) == ["K0", "K1", "K2"]
+    assert "abandoned" not in await texts(db)
