@@ -15,10 +15,8 @@ import argparse
 import asyncio
 import itertools
 import os
-import platform
 import random
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -33,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from sqlalchemy import insert, text
 
+from bench.common import machine, percentile
 from services.screening import accounts
 from services.screening.main import create_app
 from services.screening.models import QueuedOrder, QueueEntry, ScreeningBase
@@ -55,30 +54,6 @@ ROADS = (
     "Rosenvænget", "Fasanvej", "Holmevej", "Søvej", "Kærvej", "Grønnegade", "Storegade",
 )  # fmt: skip
 PROBLEMS = ("speeding", "speeding", "speeding", "mopeds", "heavy_vehicles", "other")
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, {platform.system()} "
-        f"{platform.release()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}"
-    )
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 def _reference(rng: random.Random, seen: set[str]) -> str:

@@ -79,15 +79,21 @@ async def run(instances: int, n: int) -> None:
             await asyncio.sleep(8)  # let every instance finish joining its group
             start, _ = await produce(b.bootstrap, n)
             await wait_stored(dbs["screening"], n)
-            # every order is routed three times (automatically, then twice by hand): wait for
-            # screening to have applied all 3n routings, then look where each order ended
+            # Routing applies all 3n events; it publishes an OrderRouted for each, except for
+            # an OrderSubmitted that arrives after a re-route of its order (topics are not
+            # ordered with each other, and a manual routing is not overridden). Wait until
+            # screening has applied every OrderRouted that routing published.
             deadline = time.perf_counter() + 600
             while time.perf_counter() < deadline:
-                routed = await scalar(
+                applied_by_routing = await scalar(
+                    dbs["routing"], "SELECT count(*) FROM processed_events"
+                )
+                published = await scalar(dbs["routing"], "SELECT count(*) FROM outbox")
+                applied_by_screening = await scalar(
                     dbs["screening"],
                     "SELECT count(*) FROM processed_events WHERE topic = 'orders.routed.v1'",
                 )
-                if routed >= 3 * n:
+                if applied_by_routing >= 3 * n and applied_by_screening >= published:
                     break
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - start
@@ -97,8 +103,8 @@ async def run(instances: int, n: int) -> None:
             )
             print(
                 f"{instances} instance(s) each: {n:,} orders (routing applies {3 * n:,} events, "
-                f"screening {4 * n:,}) in {elapsed:.1f} s: "
-                f"{n / elapsed:,.0f} orders/s, {7 * n / elapsed:,.0f} events applied/s; "
+                f"screening {n + published:,}) in {elapsed:.1f} s: "
+                f"{n / elapsed:,.0f} orders/s, {(4 * n + published) / elapsed:,.0f} events applied/s; "
                 f"orders not ending in Bornholm (out of order): {wrong}",
                 flush=True,
             )

@@ -48,6 +48,7 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._group: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._group_task: asyncio.Task[None] | None = None
+        self._in_flight: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self.group_limit = 200
 
     @property
@@ -92,10 +93,23 @@ class Database:
         return await future
 
     async def _commit_groups(self) -> None:
+        try:
+            await self._drain_groups()
+        except BaseException as exc:  # cancelled at shutdown: nobody may wait for ever
+            for _, future in [*self._in_flight, *self._group]:
+                if not future.done():
+                    future.set_exception(RuntimeError("shutting down"))
+            self._group.clear()
+            self._in_flight = []
+            if not isinstance(exc, Exception):
+                raise
+
+    async def _drain_groups(self) -> None:
         while self._group:
             batch = self._group[: self.group_limit]
             del self._group[: self.group_limit]
             batch = [(work, future) for work, future in batch if not future.done()]
+            self._in_flight = batch
             if not batch:
                 continue
             if len(batch) == 1:

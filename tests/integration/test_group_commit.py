@@ -114,3 +114,20 @@ async def test_a_caller_that_gives_up_does_not_stop_the_others(db: Database) -> 
     assert await first == "SLOW"
     assert await asyncio.gather(*others) == ["K0", "K1", "K2"]
     assert "abandoned" not in await texts(db)
+
+
+async def test_waiting_units_are_told_when_the_committer_is_stopped(db: Database) -> None:
+    release = asyncio.Event()
+
+    async def stuck(session: AsyncSession) -> None:
+        await release.wait()
+
+    first = asyncio.create_task(db.grouped(stuck))
+    await asyncio.sleep(0.01)
+    queued = asyncio.create_task(db.grouped(note("queued")))
+    await asyncio.sleep(0.01)
+    assert db._group_task is not None
+    db._group_task.cancel()  # what the loop does to pending tasks at shutdown
+    for waiting in (first, queued):
+        with pytest.raises(RuntimeError, match="shutting down"):
+            await asyncio.wait_for(waiting, 5)
