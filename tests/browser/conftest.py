@@ -230,8 +230,8 @@ async def page(browser: Any, intake_server: IntakeServer) -> AsyncIterator[Any]:
     assert errors == [], f"the page reported script or Content-Security-Policy errors: {errors}"
 
 
-async def check_accessibility(page: Any, what: str) -> None:
-    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+async def axe_violations(page: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """axe-core's raw result for the page as it is now, and its WCAG 2.1 A/AA violations."""
     result = await page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",
@@ -246,6 +246,12 @@ async def check_accessibility(page: Any, what: str) -> None:
         }
         for v in result["violations"]
     ]
+    return result, violations
+
+
+async def check_accessibility(page: Any, what: str) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on the page as it is now."""
+    _, violations = await axe_violations(page)
     assert not violations, f"axe found WCAG violations on {what}:\n" + json.dumps(
         violations, indent=2, ensure_ascii=False
     )

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from tests.browser.conftest import axe_violations
 from tests.e2e.conftest import Inbox, System, pytest_runtest_makereport, system  # noqa: F401
 from tests.support import free_port
 
@@ -43,7 +44,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "et-langt-og-hemmeligt-kodeord"
@@ -111,20 +111,7 @@ def _watch(page: Any, errors: list[str]) -> None:
 
 async def check_accessibility(page: Any, what: str) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now (saved as JSON too)."""
-    result = await page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})",
-        WCAG_TAGS,
-    )
-    violations = [
-        {
-            "id": v["id"],
-            "impact": v["impact"],
-            "help": v["help"],
-            "nodes": [n["target"] for n in v["nodes"]][:5],
-        }
-        for v in result["violations"]
-    ]
+    result, violations = await axe_violations(page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / f"axe-{what}.json").write_text(
         json.dumps(
