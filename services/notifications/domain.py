@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -81,8 +82,13 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def eml_filename(sent_at: datetime, reference: str, kind: str, email_id: int) -> str:
-    return f"{sent_at:%Y%m%dT%H%M%S}-{reference}-{kind}-{email_id}.eml"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def eml_filename(created_at: datetime, reference: str, kind: str, message_id: str) -> str:
+    """The file of one email, fixed by what never changes on a retry: a repeat finds it there."""
+    local_part = message_id.strip().strip("<>").split("@", 1)[0]
+    return _UNSAFE.sub("_", f"{created_at:%Y%m%dT%H%M%S}-{reference}-{kind}-{local_part}") + ".eml"
 
 
 # --- deadlines ------------------------------------------------------------------------------

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
-import tempfile
 from datetime import date, datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, exists, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -86,6 +87,7 @@ class Mailer:
         self.clock = clock
 
     async def deliver(self, message: EmailMessage, filename: str) -> None:
+        """Over SMTP when configured; else as `filename`, written once whatever the retries."""
         s = self.settings
         if s.smtp_host:
             await aiosmtplib.send(
@@ -98,12 +100,7 @@ class Mailer:
                 timeout=s.smtp_timeout_s,
             )
             return
-        directory = s.resolved_mail_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(message.as_bytes())
-        os.replace(tmp, directory / filename)
+        await asyncio.to_thread(write_once, s.resolved_mail_dir(), filename, message.as_bytes())
 
     def compose_for(
         self, email: OutgoingEmail, contact: Contact | None, now: datetime
@@ -171,62 +168,101 @@ class Mailer:
         )
 
     async def send_due(self, limit: int = 50) -> int:
-        """Send what is due; a failure is retried with back-off, then reported, never dropped."""
+        """Send what is due, one email per transaction: a crash repeats at most the one in flight.
+
+        A failure is retried with back-off, then reported, never dropped.
+        """
         now = self.clock()
+        async with self.db.reading() as session:
+            due = select(col(OutgoingEmail.id)).where(*_due(now)).order_by(col(OutgoingEmail.id))
+            ids = (await session.exec(due.limit(limit))).all()
         handled = 0
-        async with self.db.transaction() as session:
-            query = (
-                select(OutgoingEmail, Contact)
-                .outerjoin(Contact, col(Contact.order_id) == col(OutgoingEmail.order_id))
-                .where(
-                    OutgoingEmail.status == "pending",
-                    col(OutgoingEmail.next_attempt_at) <= now,
-                    # a citizen's email waits until the order (with the address) has arrived
-                    or_(
-                        col(OutgoingEmail.recipient).is_not(None),
-                        col(Contact.order_id).is_not(None),
-                    ),
-                )
-                .order_by(col(OutgoingEmail.id))
-                .limit(limit)
-            )
-            if self.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=OutgoingEmail)  # type: ignore[arg-type]
-            for email, contact in (await session.exec(query)).all():
-                handled += 1
-                try:
-                    message = self.compose_for(email, contact, now)
-                    reference = contact.reference if contact else email.order_id
-                    await self.deliver(
-                        message, eml_filename(now, reference, email.kind, email.id or 0)
-                    )
-                except Exception as exc:
-                    email.attempts += 1
-                    email.last_error = type(exc).__name__
-                    EMAILS_FAILED.labels(email.kind).inc()
-                    if email.attempts >= self.settings.max_send_attempts:
-                        email.status = "failed"
-                        log.error(
-                            "email %s (%s) failed %d times: %s",
-                            email.id,
-                            email.kind,
-                            email.attempts,
-                            type(exc).__name__,
-                        )
-                    else:
-                        email.next_attempt_at = now + retry_delay(email.attempts)
-                        log.warning(
-                            "email %s (%s) not delivered (%s); retrying",
-                            email.id,
-                            email.kind,
-                            type(exc).__name__,
-                        )
-                else:
-                    email.status, email.sent_at = "sent", now
-                    email.attempts += 1
-                    EMAILS_SENT.labels(email.kind).inc()
+        for email_id in ids:
+            async with self.db.transaction() as session:
+                query = select(OutgoingEmail).where(col(OutgoingEmail.id) == email_id, *_due(now))
+                if self.db.dialect == "postgresql":
+                    # another instance holding the row is sending it: leave it to them
+                    query = query.with_for_update(skip_locked=True)
+                email = (await session.exec(query)).first()
+                if email is None:  # sent, claimed or put off since the ids were read
+                    continue
+                contact = await session.get(Contact, email.order_id)
+                await self.send_one(email, contact, now)
                 session.add(email)
+            handled += 1
         return handled
+
+    async def send_one(self, email: OutgoingEmail, contact: Contact | None, now: datetime) -> None:
+        """Compose and deliver one email, and record on its row how that went."""
+        try:
+            message = self.compose_for(email, contact, now)
+            reference = contact.reference if contact else email.order_id
+            filename = eml_filename(
+                email.created_at, reference, email.kind, str(message["Message-ID"])
+            )
+            await self.deliver(message, filename)
+        except Exception as exc:
+            email.attempts += 1
+            email.last_error = type(exc).__name__
+            EMAILS_FAILED.labels(email.kind).inc()
+            if email.attempts >= self.settings.max_send_attempts:
+                email.status = "failed"
+                log.error(
+                    "email %s (%s) failed %d times: %s",
+                    email.id,
+                    email.kind,
+                    email.attempts,
+                    type(exc).__name__,
+                )
+            else:
+                email.next_attempt_at = now + retry_delay(email.attempts)
+                log.warning(
+                    "email %s (%s) not delivered (%s); retrying",
+                    email.id,
+                    email.kind,
+                    type(exc).__name__,
+                )
+        else:
+            email.status, email.sent_at = "sent", now
+            email.attempts += 1
+            EMAILS_SENT.labels(email.kind).inc()
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Pending emails whose time has come; a citizen's waits until the order has arrived."""
+    contact_known = exists().where(col(Contact.order_id) == col(OutgoingEmail.order_id))
+    return (
+        col(OutgoingEmail.status) == "pending",
+        col(OutgoingEmail.next_attempt_at) <= now,
+        or_(col(OutgoingEmail.recipient).is_not(None), contact_known),
+    )
+
+
+def write_once(directory: Path, filename: str, content: bytes) -> None:
+    """Write `directory/filename` whole or not at all, and never a second time.
+
+    A file already there was delivered by a process that died before it could mark the email
+    sent. The temporary name is fixed too, so a write cut short is overwritten by the retry.
+    """
+    target = directory / filename
+    if target.exists():
+        log.info("email file %s exists; it was delivered before a restart", filename)
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = directory / f".{filename}.tmp"
+    try:
+        with tmp.open("wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fd = os.open(directory, os.O_RDONLY)  # make the rename itself survive a power cut
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _district_name(code: str) -> str:

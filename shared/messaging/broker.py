@@ -10,22 +10,32 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
 from shared.settings import KafkaSettings
+from shared.topics import retention_days
 
 log = logging.getLogger(__name__)
 
 
 def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
-    """acks=all without idempotence (Tansu has no idempotent producer); quiet per-message logs."""
+    """acks=all, idempotent on Kafka (a retried send is not written twice; Tansu has no
+    idempotent producer); quiet per-message logs."""
     return KafkaBroker(
         settings.bootstrap,
         client_id=f"bestil-{service}",
         acks="all",
-        enable_idempotence=False,
+        enable_idempotence=settings.producer_idempotent,
         max_batch_size=1024 * 1024,
         request_timeout_ms=settings.request_timeout_ms,
         logger=logging.getLogger(f"faststream.{service}"),
         log_level=logging.DEBUG,
     )
+
+
+def topic_configs(settings: KafkaSettings, name: str) -> dict[str, str]:
+    """Retention per topic (personal data leaves the log) and, on Kafka, the in-sync minimum."""
+    configs = {"retention.ms": str(retention_days(name) * 24 * 3600 * 1000)}
+    if settings.min_insync_replicas is not None:
+        configs["min.insync.replicas"] = str(settings.min_insync_replicas)
+    return configs
 
 
 async def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
@@ -37,7 +47,12 @@ async def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> None:
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(name, settings.partitions, settings.replication_factor)
+            NewTopic(
+                name,
+                settings.partitions,
+                settings.replication_factor,
+                topic_configs=topic_configs(settings, name),
+            )
             for name in sorted(set(names) - existing)
         ]
         if missing:

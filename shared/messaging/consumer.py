@@ -123,7 +123,7 @@ class EventConsumer:
             batch_timeout_ms=self.settings.batch_timeout_ms,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=self.settings.fetch_max_wait_ms,
+            fetch_max_wait_ms=self.settings.fetch_wait_ms,
             title=f"{self.service}-events",
         )(on_batch)
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -17,8 +18,8 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from bestil.broker import LocalBroker
 from bestil.services import SERVICES
+from tests.brokers import Kafka, Kind, Tansu, new_broker, service_env
 from tests.proxy import CuttableProxy
 from tests.support import free_port
 
@@ -49,8 +50,8 @@ class System:
     """The running system: where each service listens, its environment, its log."""
 
     root: Path
-    broker: LocalBroker
-    proxy: CuttableProxy
+    broker: Kafka | Tansu
+    proxy: CuttableProxy | None
     inbox: Inbox
     env: dict[str, str]
     ports: dict[str, int]
@@ -108,42 +109,54 @@ class System:
                 process.kill()
 
 
-@pytest.fixture
-def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
+@contextmanager
+def running_system(
+    root: Path,
+    *,
+    brokers: int = 1,
+    kind: Kind | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[System]:
+    """The broker (behind a cuttable proxy when it is one), the SMTP server and the four
+    services as processes, each with a database of its own; all stopped at the end."""
     from tests.conftest import POSTGRES, use_postgres
     from tests.reference_data import reference_data_dir
 
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    proxy_port = free_port()
-    broker = LocalBroker(
-        port=free_port(), log_file=tmp_path / "broker.log", advertised_port=proxy_port
-    )
-    proxy = CuttableProxy(proxy_port, broker.port)
-    proxy.restore()
+    proxy: CuttableProxy | None = None
+    if brokers == 1:
+        proxy_port = free_port()
+        broker = new_broker(root, kind, port=free_port(), advertised_port=proxy_port)
+        target = broker.port if isinstance(broker, Tansu) else broker.nodes[0].port
+        proxy = CuttableProxy(proxy_port, target)
+        proxy.restore()
+    else:
+        broker = new_broker(root, kind, brokers=brokers)
     broker.start()
     ports = {service: free_port() for service in SERVICES}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BESTIL_")}
-    env.update(
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BESTIL_")}
+    environment.update(
         {
-            "BESTIL_KAFKA_BOOTSTRAP": broker.bootstrap,
-            "BESTIL_VAR_DIR": str(tmp_path / "var"),
+            **service_env(broker),
+            "BESTIL_VAR_DIR": str(root / "var"),
             "BESTIL_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
-            "BESTIL_STATUS_LINK_SECRET": "e2e-secret-" + tmp_path.name,
+            "BESTIL_STATUS_LINK_SECRET": "e2e-secret-" + root.name,
             "BESTIL_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
             "BESTIL_SCREENING_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
             "BESTIL_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
             "BESTIL_NOTIFICATIONS_SEND_POLL_MS": "200",
-            "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "1000",
+            "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "100000",
+            **(env or {}),
         }
     )
     data = reference_data_dir()
     if data:
-        env["BESTIL_REFERENCE_DATA_DIR"] = str(data)
+        environment["BESTIL_REFERENCE_DATA_DIR"] = str(data)
     databases: list[str] = []
     for service in SERVICES:
-        env[f"BESTIL_{PREFIX[service]}_PORT"] = str(ports[service])
+        environment[f"BESTIL_{PREFIX[service]}_PORT"] = str(ports[service])
         if use_postgres():
             import uuid
 
@@ -152,10 +165,10 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
                 ["psql", f"{POSTGRES}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True
             )
             databases.append(name)
-            env[f"BESTIL_{PREFIX[service]}_DATABASE_URL"] = (
+            environment[f"BESTIL_{PREFIX[service]}_DATABASE_URL"] = (
                 f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
             )
-    system = System(tmp_path, broker, proxy, inbox, env, ports)
+    system = System(root, broker, proxy, inbox, environment, ports)
     try:
         for service in SERVICES:
             system.start(service)
@@ -164,7 +177,8 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
     finally:
         system.stop()
         broker.stop()
-        proxy.close()
+        if proxy is not None:
+            proxy.close()
         smtp.stop()
         for name in databases:
             subprocess.run(
@@ -176,9 +190,15 @@ def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
                 ],
                 check=False,
             )
+
+
+@pytest.fixture
+def system(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
+    with running_system(tmp_path) as running:
+        yield running
         if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
             for service in SERVICES:
-                print(f"--- {service} log ---\n{system.log(service)}")
+                print(f"--- {service} log ---\n{running.log(service)}")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -31,6 +31,7 @@ async def test_orders_taken_while_the_broker_is_down_reach_screening_exactly_onc
     )
     token = system.bestil("officer", "token", "--email", "o@politi.dk")
     auth = {"Authorization": f"Bearer {token}"}
+    assert system.proxy is not None
     system.proxy.cut()
     async with httpx.AsyncClient(timeout=10) as http:
         references = []

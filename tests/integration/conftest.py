@@ -35,7 +35,12 @@ async def start_service(kafka, database_url, tmp_path) -> AsyncIterator[Callable
     urls: dict[str, str] = {}
 
     async def start(
-        name: str, *, bootstrap: str | None = None, clock: Any = None, **overrides: Any
+        name: str,
+        *,
+        bootstrap: str | None = None,
+        broker: str | None = None,
+        clock: Any = None,
+        **overrides: Any,
     ) -> Running:
         if name not in urls:
             urls[name] = await database_url(name)
@@ -43,6 +48,7 @@ async def start_service(kafka, database_url, tmp_path) -> AsyncIterator[Callable
             database_url=urls[name], var_dir=tmp_path / "var", **overrides
         )
         settings.kafka.bootstrap = bootstrap or bootstrap_of(kafka)
+        settings.kafka.broker = broker or kafka.kind
         settings.kafka.retry_backoff_ms = 10
         settings.kafka.outbox_poll_ms = 100
         module = importlib.import_module(f"services.{name}.main")

@@ -7,9 +7,9 @@ import json
 
 from faststream.kafka.message import KafkaAckableMessage
 
-from bestil.broker import LocalBroker
 from shared import events
 from shared.metrics import EVENTS_DUPLICATE
+from tests.brokers import new_broker
 from tests.conftest import bootstrap_of
 from tests.integration.conftest import read_all, stop
 from tests.support import eventually, free_port, submitted_event, talk_order, traffic_order
@@ -121,17 +121,18 @@ async def test_events_read_again_after_a_restart_before_commit_change_nothing(
 
 
 async def test_orders_taken_before_the_broker_exists_are_published_when_it_comes(
-    start_service, tmp_path
+    start_service, tmp_path, request
 ) -> None:
     port = free_port()
-    intake = await start_service("intake", bootstrap=f"127.0.0.1:{port}")
+    marker = request.node.get_closest_marker("broker")
+    broker = new_broker(tmp_path / "late", marker.args[0] if marker else None, port=port)
+    intake = await start_service("intake", bootstrap=f"127.0.0.1:{port}", broker=broker.kind)
     references = []
     for _ in range(3):
         response = await intake.client.post("/api/v1/orders", json=traffic_order())
         assert response.status_code == 201
         references.append(response.json()["reference"])
     assert (await intake.client.get("/readyz")).status_code == 503
-    broker = LocalBroker(port=port, log_file=tmp_path / "late-broker.log")
     broker.start()
     try:
         records = await read_all(broker.bootstrap, "orders.submitted.v1", at_least=3, within=60)

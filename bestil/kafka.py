@@ -1,0 +1,312 @@
+"""Apache Kafka on this machine: one or three KRaft brokers from the jars `deploy/kafka` fetches.
+
+Used by the tests, the benchmarks and a person (`bestil kafka`). It does what Kafka's own
+`bin/kafka-storage.sh format` and `bin/kafka-server-start.sh` do — `kafka.tools.StorageTool` and
+`kafka.Kafka` on a classpath of the broker's jars — without a distribution tarball: Maven
+Central publishes the broker as ordinary jars. Each broker is its own JVM, combined broker and
+controller (`process.roles=broker,controller`), so that a test can stop or kill one of them and
+start it again on the same log directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bestil.broker import free_port, port_open, run_async
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+KAFKA_PROJECT = REPOSITORY_ROOT / "deploy" / "kafka"
+
+
+def kafka_libs() -> Path:
+    """Where the broker's jars are: `BESTIL_KAFKA_LIBS`, else what `fetch_jars` puts there."""
+    given = os.environ.get("BESTIL_KAFKA_LIBS")
+    return Path(given) if given else KAFKA_PROJECT / "target" / "libs"
+
+
+def jars_present() -> bool:
+    libs = kafka_libs()
+    return libs.is_dir() and any(libs.glob("kafka_2.13-*.jar"))
+
+
+def java_available() -> bool:
+    return shutil.which("java") is not None and (jars_present() or shutil.which("mvn") is not None)
+
+
+def fetch_jars() -> Path:
+    """Fetch the pinned broker and its dependencies from Maven Central (once; then offline)."""
+    if jars_present():
+        return kafka_libs()
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise RuntimeError("Apache Kafka's jars are missing and Maven (mvn) is not installed")
+    done = subprocess.run(
+        [mvn, "-q", "-B", "-f", str(KAFKA_PROJECT / "pom.xml"), "dependency:copy-dependencies"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not jars_present():
+        raise RuntimeError(f"could not fetch Apache Kafka's jars:\n{done.stdout}{done.stderr}")
+    return kafka_libs()
+
+
+def kafka_version() -> str:
+    jar = next(kafka_libs().glob("kafka_2.13-*.jar"))
+    return jar.stem.removeprefix("kafka_2.13-")
+
+
+def new_cluster_id() -> str:
+    """What `kafka-storage.sh random-uuid` prints: 16 random bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+@dataclass
+class KafkaNode:
+    """One broker: its id, its client and controller ports, its own directory."""
+
+    node_id: int
+    port: int
+    controller_port: int
+    directory: Path
+    advertised_port: int
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def log_dir(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def properties(self) -> Path:
+        return self.directory / "server.properties"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class KafkaCluster:
+    """Format, start, stop and kill one or three Apache Kafka brokers on loopback.
+
+    With three, every topic is created with replication factor 3 and `min.insync.replicas=2`
+    (as in production, docs/operations.md): one broker may die and nothing acknowledged is lost.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        brokers: int = 1,
+        *,
+        ports: list[int] | None = None,
+        advertised_ports: list[int] | None = None,
+        host: str = "127.0.0.1",
+        partitions: int = 6,
+        heap: str = "512m",
+    ) -> None:
+        if brokers not in (1, 3):
+            raise ValueError("one broker, or three (a quorum that survives one loss)")
+        self.root, self.host, self.partitions, self.heap = root, host, partitions, heap
+        ports = ports or [free_port() for _ in range(brokers)]
+        advertised = advertised_ports or ports
+        self.nodes = [
+            KafkaNode(i + 1, ports[i], free_port(), root / f"broker-{i + 1}", advertised[i])
+            for i in range(brokers)
+        ]
+        self.cluster_id = new_cluster_id()
+        self.replication_factor = 3 if brokers == 3 else 1
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(f"{self.host}:{n.advertised_port}" for n in self.nodes)
+
+    def _write_properties(self, node: KafkaNode) -> None:
+        voters = ",".join(f"{n.node_id}@{self.host}:{n.controller_port}" for n in self.nodes)
+        rf = self.replication_factor
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": node.node_id,
+            "controller.quorum.voters": voters,
+            "listeners": f"PLAINTEXT://{self.host}:{node.port},"
+            f"CONTROLLER://{self.host}:{node.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{self.host}:{node.advertised_port}",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs": node.log_dir,
+            "num.partitions": self.partitions,
+            "default.replication.factor": rf,
+            "min.insync.replicas": min(rf, 2),
+            "offsets.topic.replication.factor": rf,
+            "transaction.state.log.replication.factor": rf,
+            "transaction.state.log.min.isr": min(rf, 2),
+            "share.coordinator.state.topic.replication.factor": rf,
+            "share.coordinator.state.topic.min.isr": min(rf, 2),
+            # topics are created by the services (shared/messaging/broker.py), never by a typo
+            "auto.create.topics.enable": "false",
+            # a test's group forms at once instead of after 3 s
+            "group.initial.rebalance.delay.ms": 0,
+            "log.segment.bytes": 64 * 1024 * 1024,
+        }
+        node.directory.mkdir(parents=True, exist_ok=True)
+        node.properties.write_text("".join(f"{k}={v}\n" for k, v in settings.items()))
+
+    def _java(self, *args: str) -> list[str]:
+        return [
+            shutil.which("java") or "java",
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={KAFKA_PROJECT / 'log4j2.properties'}",
+            "-cp",
+            f"{kafka_libs()}/*",
+            *args,
+        ]
+
+    def _format(self, node: KafkaNode) -> None:
+        if (node.log_dir / "meta.properties").exists():
+            return  # a restart keeps its log
+        self._write_properties(node)
+        done = subprocess.run(
+            self._java(
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id",
+                self.cluster_id,
+                "--config",
+                str(node.properties),
+            ),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"formatting broker {node.node_id} failed:\n{done.stdout}{done.stderr}"
+            )
+
+    def start(self, timeout: float = 120.0, *, create_topics: bool = True) -> None:
+        """Format (first time only), start every broker and wait until all of them serve."""
+        fetch_jars()
+        for node in self.nodes:
+            self._format(node)
+        for node in self.nodes:
+            self.start_node(node.node_id, wait=False)
+        self.wait_serving(timeout)
+        if create_topics:
+            self._create_topics()
+
+    def start_node(self, node_id: int, *, wait: bool = True, timeout: float = 120.0) -> None:
+        node = self.node(node_id)
+        if node.running:
+            raise RuntimeError(f"broker {node_id} is already running")
+        if port_open(self.host, node.port):
+            raise RuntimeError(f"something already listens on {self.host}:{node.port}")
+        self._format(node)
+        log = open(node.directory / "broker.log", "ab")
+        node.process = subprocess.Popen(
+            self._java("kafka.Kafka", str(node.properties)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a Ctrl-C in the terminal is for the caller to handle
+        )
+        log.close()
+        if wait:
+            self.wait_serving(timeout, nodes=[node])
+
+    def wait_serving(self, timeout: float = 120.0, *, nodes: list[KafkaNode] | None = None) -> None:
+        """Until each broker listens and the cluster's metadata lists every running broker."""
+        deadline = time.monotonic() + timeout
+        for node in nodes or self.nodes:
+            while not port_open(self.host, node.port):
+                self._check_alive(node)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"broker {node.node_id} did not listen in {timeout:.0f}s")
+                time.sleep(0.1)
+        expected = {n.node_id for n in self.nodes if n.running}
+        while run_async(self._registered_brokers()) != expected:
+            for node in self.nodes:
+                if node.node_id in expected:
+                    self._check_alive(node)
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"not every broker of {expected} joined in {timeout:.0f}s")
+            time.sleep(0.2)
+
+    def _check_alive(self, node: KafkaNode) -> None:
+        if node.process is not None and node.process.poll() is not None:
+            tail = (node.directory / "broker.log").read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"broker {node.node_id} exited ({node.process.returncode}):\n{tail}")
+
+    async def _registered_brokers(self) -> set[int]:
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        running = [n for n in self.nodes if n.running]
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=",".join(f"{self.host}:{n.port}" for n in running),
+            request_timeout_ms=5000,
+        )
+        try:
+            await admin.start()
+            cluster = await admin.describe_cluster()
+            return {int(b["node_id"]) for b in cluster["brokers"]}
+        except Exception:
+            return set()
+        finally:
+            await admin.close()
+
+    def _create_topics(self) -> None:
+        from shared.messaging.broker import ensure_topics
+        from shared.settings import KafkaSettings
+        from shared.topics import every_topic
+
+        names = every_topic()
+        settings = KafkaSettings(
+            bootstrap=",".join(f"{self.host}:{n.port}" for n in self.nodes),
+            partitions=self.partitions,
+            replication_factor=self.replication_factor,
+            min_insync_replicas=min(self.replication_factor, 2),
+        )
+        run_async(ensure_topics(settings, names))
+
+    def node(self, node_id: int) -> KafkaNode:
+        return self.nodes[node_id - 1]
+
+    def stop_node(self, node_id: int, sig: int = signal.SIGTERM, timeout: float = 60.0) -> None:
+        """SIGTERM: a clean shutdown (the broker hands over its leaderships); SIGKILL: a crash."""
+        node = self.node(node_id)
+        if node.process is None:
+            return
+        if node.process.poll() is None:
+            node.process.send_signal(sig)
+            try:
+                node.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                node.process.kill()
+                node.process.wait()
+        node.process = None
+
+    def kill_node(self, node_id: int) -> None:
+        self.stop_node(node_id, signal.SIGKILL)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            if node.running and node.process is not None:
+                node.process.send_signal(signal.SIGTERM)
+        for node in self.nodes:
+            self.stop_node(node.node_id)
+
+    def __enter__(self) -> KafkaCluster:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
