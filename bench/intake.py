@@ -2,10 +2,12 @@
 arrival rates, against the same validation in a bare FastAPI endpoint on the same server settings.
 
     python -m bench.intake [--rates 50,100,200,400] [--seconds 30] [--db sqlite|postgresql]
+                           [--broker tansu|kafka]
 
 Open-loop: requests leave on schedule whether or not earlier ones were answered, and latency
 counts from the scheduled moment, so that queueing shows. The load generator runs on the same
-2 cores as the server: its own cost is part of the figures.
+2 cores as the server: its own cost is part of the figures. The broker matters through intake's
+outbox relay (publishing each order) and its consumer of status events (idle fetches).
 """
 
 from __future__ import annotations
@@ -16,22 +18,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 from bench.common import (
+    BrokerKind,
     Services,
+    add_broker_arguments,
     base_env,
     broker,
     create_database,
     drop_databases,
-    free_port,
-    machine,
+    header,
     percentile,
 )
 from bench.http_load import RawHttpClient, open_loop
+from bestil.broker import free_port
 from tests.support import traffic_order
 
 
@@ -69,15 +72,20 @@ async def sweep(name: str, port: int, rates: list[float], seconds: float) -> Non
     )
 
 
-async def main(rates: list[float], seconds: float, kind: str) -> None:
+async def main(rates: list[float], seconds: float, kind: str, broker_kind: BrokerKind) -> None:
     print(
-        f"# bench/intake — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# one uvicorn process each, {kind}, open-loop, {seconds:.0f} s per rate\n",
+        header(
+            "intake",
+            broker_kind,
+            1,
+            f"one uvicorn process each, {kind}, open-loop, {seconds:.0f} s per rate",
+        ),
         flush=True,
     )
-    with broker() as b:
+    with broker(broker_kind) as b:
         workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
         db = create_database(kind, "intake", workdir)
-        env = base_env(workdir, b.bootstrap)
+        env = base_env(workdir, b)
         env["BESTIL_INTAKE_DATABASE_URL"] = db
         services = Services(workdir, env)
         port = free_port()
@@ -124,5 +132,6 @@ if __name__ == "__main__":
     parser.add_argument("--rates", default="50,100,200,400")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    add_broker_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.db))
+    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.db, args.broker))

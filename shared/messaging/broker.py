@@ -19,7 +19,7 @@ def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
     """acks=all, idempotent on Kafka (a retried send is not written twice; Tansu has no
     idempotent producer); quiet per-message logs."""
     return KafkaBroker(
-        settings.bootstrap,
+        settings.bootstrap_servers,
         client_id=f"bestil-{service}",
         acks="all",
         enable_idempotence=settings.producer_idempotent,

@@ -69,9 +69,9 @@ class System:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, within: float = 90.0) -> None:
+    def wait_ready(self, within: float = 90.0, services: tuple[str, ...] = SERVICES) -> None:
         deadline = time.monotonic() + within
-        for service in SERVICES:
+        for service in services:
             while True:
                 if self.processes[service].poll() is not None:
                     raise RuntimeError(f"{service} exited:\n{self.log(service)}")
@@ -83,6 +83,16 @@ class System:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{service} not ready:\n{self.log(service)}")
                 time.sleep(0.2)
+
+    def kill(self, service: str) -> None:
+        """SIGKILL: no shutdown hook runs, as when a machine loses power."""
+        process = self.processes[service]
+        process.kill()
+        process.wait()
+
+    def restart(self, service: str) -> None:
+        self.start(service)
+        self.wait_ready(services=(service,))
 
     def bestil(self, *args: str, stdin: str = "") -> str:
         done = subprocess.run(
@@ -107,6 +117,16 @@ class System:
                 process.wait(20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def officer(system: System, district: str | None, role: str = "officer") -> dict[str, str]:
+    """An account made with the CLI, as an operator would, and its API token as a header."""
+    email = f"{role}.{district or 'national'}@politi.dk"
+    args = ["officer", "add", "--email", email, "--name", "Test Betjent", "--role", role]
+    if district:
+        args += ["--district", district]
+    system.bestil(*args, stdin="et-langt-og-hemmeligt-kodeord\n")
+    return {"Authorization": f"Bearer {system.bestil('officer', 'token', '--email', email)}"}
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import System
+from tests.e2e.conftest import System, officer
 from tests.support import eventually, traffic_order
 
 pytestmark = pytest.mark.e2e
@@ -18,19 +18,7 @@ pytestmark = pytest.mark.e2e
 async def test_orders_taken_while_the_broker_is_down_reach_screening_exactly_once(
     system: System,
 ) -> None:
-    system.bestil(
-        "officer",
-        "add",
-        "--email",
-        "o@politi.dk",
-        "--name",
-        "O",
-        "--district",
-        "1461",
-        stdin="et-langt-og-hemmeligt-kodeord\n",
-    )
-    token = system.bestil("officer", "token", "--email", "o@politi.dk")
-    auth = {"Authorization": f"Bearer {token}"}
+    auth = officer(system, "1461")
     assert system.proxy is not None
     system.proxy.cut()
     async with httpx.AsyncClient(timeout=10) as http:

@@ -9,19 +9,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.e2e.conftest import System
+from tests.e2e.conftest import System, officer
 from tests.support import event_order, eventually, talk_order, traffic_order
 
 pytestmark = pytest.mark.e2e
-
-
-def officer(system: System, district: str | None, role: str = "officer") -> dict[str, str]:
-    email = f"{role}.{district or 'national'}@politi.dk"
-    args = ["officer", "add", "--email", email, "--name", "Test Betjent", "--role", role]
-    if district:
-        args += ["--district", district]
-    system.bestil(*args, stdin="et-langt-og-hemmeligt-kodeord\n")
-    return {"Authorization": f"Bearer {system.bestil('officer', 'token', '--email', email)}"}
 
 
 async def test_orders_travel_from_citizen_to_officer_and_back_by_email(system: System) -> None:
