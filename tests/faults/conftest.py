@@ -13,18 +13,15 @@ import asyncio
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import pytest
 
 from shared.districts import district_for_municipality
 from tests.e2e.conftest import System, officer
 from tests.support import eventually, traffic_order
-
-pytestmark = pytest.mark.faults
 
 #: Places in six districts (postal code, city, municipality).
 PLACES = [
