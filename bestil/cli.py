@@ -76,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     dev = sub.add_parser("dev", help="run the whole system locally on its embedded defaults")
     dev.add_argument("--reference-data", help="directory with postal-code and boundary data")
+    dev.add_argument(
+        "--kafka",
+        metavar="HOST:PORT|local",
+        help="use this Apache Kafka instead of the embedded broker; `local` starts one from "
+        "the jars deploy/kafka fetches (needs Java and Maven)",
+    )
+    kafka = sub.add_parser("kafka", help="run Apache Kafka from Maven Central's jars (Java)")
+    kafka.add_argument("--brokers", type=int, choices=[1, 3], default=1)
+    kafka.add_argument("--port", type=int, default=9092, help="the first broker's client port")
+    kafka.add_argument("--dir", default="var/kafka", help="where the brokers keep their logs")
     run = sub.add_parser("serve", help="run one service")
     run.add_argument("service", choices=SERVICES)
     officer = sub.add_parser("officer", help="manage officers' accounts").add_subparsers(
@@ -104,7 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "dev":
         from bestil.dev import run_dev
 
-        return run_dev(args.reference_data)
+        return run_dev(args.reference_data, kafka=args.kafka)
+    elif args.command == "kafka":
+        from pathlib import Path
+
+        from bestil.kafka import run_kafka
+
+        return run_kafka(Path(args.dir), args.brokers, args.port)
     elif args.command == "officer":
         from services.screening.accounts import AccountError
 

@@ -106,6 +106,7 @@ class KafkaCluster:
         brokers: int = 1,
         *,
         ports: list[int] | None = None,
+        controller_ports: list[int] | None = None,
         advertised_ports: list[int] | None = None,
         host: str = "127.0.0.1",
         partitions: int = 6,
@@ -116,8 +117,9 @@ class KafkaCluster:
         self.root, self.host, self.partitions, self.heap = root, host, partitions, heap
         ports = ports or [free_port() for _ in range(brokers)]
         advertised = advertised_ports or ports
+        controllers = controller_ports or [free_port() for _ in range(brokers)]
         self.nodes = [
-            KafkaNode(i + 1, ports[i], free_port(), root / f"broker-{i + 1}", advertised[i])
+            KafkaNode(i + 1, ports[i], controllers[i], root / f"broker-{i + 1}", advertised[i])
             for i in range(brokers)
         ]
         self.cluster_id = new_cluster_id()
@@ -310,3 +312,48 @@ class KafkaCluster:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def run_kafka(directory: Path, brokers: int, port: int) -> int:
+    """`bestil kafka`: Apache Kafka in the foreground until Ctrl-C, its log kept in `directory`.
+
+    Broker n listens on `port + 2(n-1)` for clients and the port after it for its controller
+    (9092 and 9093, as in Kafka's own config/server.properties), the same at every start, so
+    that a directory formatted once starts again as it was.
+    """
+    ports = [port + 2 * i for i in range(brokers)]
+    cluster = KafkaCluster(directory, brokers, ports=ports, controller_ports=[p + 1 for p in ports])
+    stopping = False
+
+    def stop(*_args: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"starting Apache Kafka {_version_or_fetch()} ({brokers} broker(s)) …", flush=True)
+    cluster.start()
+    print(
+        f"Apache Kafka is running: {cluster.bootstrap}\n"
+        f"  its log and data:  {directory.resolve()}\n"
+        f"  the services:      BESTIL_KAFKA_BOOTSTRAP={cluster.bootstrap} bestil serve …\n"
+        f"  or all of them:    bestil dev --kafka {cluster.bootstrap}\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while not stopping:
+            for node in cluster.nodes:
+                if not node.running:
+                    print(f"broker {node.node_id} stopped; see {node.directory}/broker.log")
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        cluster.stop()
+        print("stopped.", flush=True)
+    return 0
+
+
+def _version_or_fetch() -> str:
+    fetch_jars()
+    return kafka_version()
