@@ -32,7 +32,9 @@ def make_broker(settings: KafkaSettings, service: str) -> KafkaBroker:
 
 def topic_configs(settings: KafkaSettings, name: str) -> dict[str, str]:
     """Retention per topic (personal data leaves the log) and, on Kafka, the in-sync minimum."""
-    configs = {"retention.ms": str(retention_days(name) * 24 * 3600 * 1000)}
+    day_ms = 24 * 3600 * 1000
+    # a record is deleted with its segment: a segment a day bounds its life by retention + 1 day
+    configs = {"retention.ms": str(retention_days(name) * day_ms), "segment.ms": str(day_ms)}
     if settings.min_insync_replicas is not None:
         configs["min.insync.replicas"] = str(settings.min_insync_replicas)
     return configs
