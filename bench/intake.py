@@ -23,11 +23,10 @@ from pathlib import Path
 import httpx
 
 from bench.common import (
-    BrokerKind,
+    BrokerChoice,
     Services,
     add_broker_arguments,
     base_env,
-    broker,
     create_database,
     drop_databases,
     header,
@@ -72,17 +71,10 @@ async def sweep(name: str, port: int, rates: list[float], seconds: float) -> Non
     )
 
 
-async def main(rates: list[float], seconds: float, kind: str, broker_kind: BrokerKind) -> None:
-    print(
-        header(
-            "intake",
-            broker_kind,
-            1,
-            f"one uvicorn process each, {kind}, open-loop, {seconds:.0f} s per rate",
-        ),
-        flush=True,
-    )
-    with broker(broker_kind) as b:
+async def main(rates: list[float], seconds: float, kind: str, choice: BrokerChoice) -> None:
+    details = f"one uvicorn process each, {kind}, open-loop, {seconds:.0f} s per rate"
+    print(header("intake", choice, details), flush=True)
+    with choice.open() as b:
         workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
         db = create_database(kind, "intake", workdir)
         env = base_env(workdir, b)
@@ -134,4 +126,11 @@ if __name__ == "__main__":
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     add_broker_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main([float(r) for r in args.rates.split(",")], args.seconds, args.db, args.broker))
+    asyncio.run(
+        main(
+            [float(r) for r in args.rates.split(",")],
+            args.seconds,
+            args.db,
+            BrokerChoice.from_args(args),
+        )
+    )

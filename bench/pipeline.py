@@ -28,11 +28,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.common import (
     BenchBroker,
-    BrokerKind,
+    BrokerChoice,
     Services,
     add_broker_arguments,
     base_env,
-    broker,
     create_database,
     drop_databases,
     header,
@@ -249,16 +248,20 @@ async def services_run(
 
 
 async def main(
-    orders: int, kinds: list[str], rate: float, rate_seconds: float, broker_kind: BrokerKind
+    orders: int, kinds: list[str], rate: float, rate_seconds: float, choice: BrokerChoice
 ) -> None:
     items = payloads(orders)
     slow = payloads(int(rate * rate_seconds))
-    with broker(broker_kind) as b:
-        print(
-            header(
-                "pipeline", broker_kind, 1, f"{PARTITIONS} partitions, acks=all", b.baseline_note()
-            )
-        )
+    print(
+        header(
+            "pipeline",
+            choice,
+            f"{PARTITIONS} partitions, acks=all",
+            "raw aiokafka baseline: the same fetch_max_wait_ms and producer as the services",
+        ),
+        flush=True,
+    )
+    with choice.open() as b:
         for per_message in (True, False):
             label = "per message" if per_message else "batched"
             tput, lat = await baseline(b, items, per_message)
@@ -312,4 +315,6 @@ if __name__ == "__main__":
     add_broker_arguments(parser)
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
-    asyncio.run(main(args.orders, kinds, args.rate, args.rate_seconds, args.broker))
+    asyncio.run(
+        main(args.orders, kinds, args.rate, args.rate_seconds, BrokerChoice.from_args(args))
+    )

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from bench.common import (
     BenchBroker,
-    BrokerKind,
+    BrokerChoice,
     Services,
     add_broker_arguments,
     base_env,
-    broker,
     create_database,
     drop_databases,
     header,
@@ -71,8 +70,8 @@ async def produce(b: BenchBroker, n: int) -> tuple[float, list[str]]:
     return start, ids
 
 
-async def run(instances: int, n: int, kind: BrokerKind, brokers: int) -> None:
-    with broker(kind, brokers) as b:
+async def run(instances: int, n: int, choice: BrokerChoice) -> None:
+    with choice.open() as b:
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-scale-{instances}-"))
         dbs = {
             name: create_database("postgresql", name, workdir) for name in ("routing", "screening")
@@ -120,10 +119,10 @@ async def run(instances: int, n: int, kind: BrokerKind, brokers: int) -> None:
             drop_databases(list(dbs.values()))
 
 
-async def main(n: int, kind: BrokerKind, brokers: int) -> None:
-    print(header("scale", kind, brokers, "PostgreSQL, 6 partitions"), flush=True)
+async def main(n: int, choice: BrokerChoice) -> None:
+    print(header("scale", choice, "PostgreSQL, 6 partitions, a fresh broker per round"), flush=True)
     for instances in (1, 2):
-        await run(instances, n, kind, brokers)
+        await run(instances, n, choice)
 
 
 if __name__ == "__main__":
@@ -131,6 +130,4 @@ if __name__ == "__main__":
     parser.add_argument("--orders", type=int, default=5000)
     add_broker_arguments(parser, cluster=True)
     args = parser.parse_args()
-    if args.broker == "tansu" and args.brokers != 1:
-        parser.error("Tansu runs as one broker")
-    asyncio.run(main(args.orders, args.broker, args.brokers))
+    asyncio.run(main(args.orders, BrokerChoice.from_args(args)))
