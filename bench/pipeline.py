@@ -31,6 +31,7 @@ from bench.common import (
     BrokerChoice,
     Services,
     add_broker_arguments,
+    as_utc,
     base_env,
     create_database,
     drop_databases,
@@ -98,7 +99,8 @@ class Hop:
 
     @classmethod
     async def start(cls, b: BenchBroker, source: str, target: str | None, group: str) -> Hop:
-        """Started and joined: aiokafka's start returns once the group has assigned partitions."""
+        """Started, joined (aiokafka's start returns once the group has assigned partitions) and
+        positioned on every partition, so that the clock starts with the hop ready."""
         consumer = AIOKafkaConsumer(
             source,
             group_id=group,
@@ -109,6 +111,8 @@ class Hop:
         )
         producer = b.producer() if target else None
         await consumer.start()
+        for tp in consumer.assignment():
+            await consumer.position(tp)  # waits for the offset reset (a new topic's leader)
         if producer:
             await producer.start()
         return cls(consumer, producer, target)
@@ -177,10 +181,6 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    def ts(value) -> datetime:  # type: ignore[no-untyped-def]
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
     async def rows(engine, sql: str) -> list:  # type: ignore[no-untyped-def]
         async with engine.connect() as conn:
             return list(await conn.execute(text(sql)))
@@ -188,17 +188,17 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
     routing, screening = create_async_engine(routing_db), create_async_engine(screening_db)
     try:
         routed = {
-            row[1]: (row[0], ts(row[2]), ts(row[3]) if row[3] else None)
+            row[1]: (row[0], as_utc(row[2]), as_utc(row[3]) if row[3] else None)
             for row in await rows(
                 routing, "SELECT event_id, key, created_at, published_at FROM outbox"
             )
         }  # order id -> (OrderRouted's event id, staged, published)
         routing_applied = {
-            row[0]: ts(row[1])
+            row[0]: as_utc(row[1])
             for row in await rows(routing, "SELECT event_id, processed_at FROM processed_events")
         }
         processed = {
-            row[0]: ts(row[1])
+            row[0]: as_utc(row[1])
             for row in await rows(screening, "SELECT event_id, processed_at FROM processed_events")
         }
     finally:

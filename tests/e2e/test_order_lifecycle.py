@@ -70,8 +70,13 @@ async def test_orders_travel_from_citizen_to_officer_and_back_by_email(system: S
         assert await queued(aarhus, "talk") is None  # another district's order is not shown
 
         # an order no rule can route waits for a national admin, who routes it by hand
-        stuck = await eventually(lambda: queued(national, "unroutable"), what="unroutable order")
-        assert stuck["status"] == "needs_routing" and stuck["district_code"] is None
+        async def needs_routing() -> dict | None:
+            found = await queued(national, "unroutable")
+            return found if found and found["status"] == "needs_routing" else None
+
+        # its submission and routing's verdict come on two topics: wait for the verdict
+        stuck = await eventually(needs_routing, what="unroutable order waiting for routing")
+        assert stuck["district_code"] is None
         reroute = await http.post(
             f"{screening}/api/v1/orders/{stuck['order_id']}/reroute",
             headers=national,
