@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from bestil.broker import LocalBroker
+from bestil.foreground import StopRequest
 from bestil.kafka import KafkaCluster
 from bestil.services import SERVICES, settings_for
 
@@ -89,14 +90,7 @@ def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> i
     if broker is not None:
         broker.start()
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
-
-    def stop(*_args: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stop = StopRequest()
     try:
         for name in SERVICES:
             processes[name] = subprocess.Popen(
@@ -117,13 +111,13 @@ def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> i
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
-        while not stopping:
+        while not stop.requested:
             for name, process in processes.items():
                 if process.poll() is not None:
                     print(
                         f"{name} stopped with code {process.returncode}; stopping all", flush=True
                     )
-                    stopping = True
+                    stop.requested = True
             time.sleep(0.3)
     finally:
         for process in processes.values():

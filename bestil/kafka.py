@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bestil.broker import free_port, port_open, run_async
+from bestil.foreground import StopRequest
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 KAFKA_PROJECT = REPOSITORY_ROOT / "deploy" / "kafka"
@@ -323,14 +324,7 @@ def run_kafka(directory: Path, brokers: int, port: int) -> int:
     """
     ports = [port + 2 * i for i in range(brokers)]
     cluster = KafkaCluster(directory, brokers, ports=ports, controller_ports=[p + 1 for p in ports])
-    stopping = False
-
-    def stop(*_args: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    stop = StopRequest()
     print(f"starting Apache Kafka {_version_or_fetch()} ({brokers} broker(s)) …", flush=True)
     cluster.start()
     print(
@@ -342,11 +336,11 @@ def run_kafka(directory: Path, brokers: int, port: int) -> int:
         flush=True,
     )
     try:
-        while not stopping:
+        while not stop.requested:
             for node in cluster.nodes:
                 if not node.running:
                     print(f"broker {node.node_id} stopped; see {node.directory}/broker.log")
-                    stopping = True
+                    stop.requested = True
             time.sleep(0.5)
     finally:
         cluster.stop()
