@@ -1,29 +1,58 @@
 # Benchmarks (docs/benchmarks.md): each prints its figures and its baseline from the same run;
 # the output is also kept in bench/out/. They take the machine's cores: run them on a quiet one.
+#   make bench                  on Tansu (bestil dev's broker): bench/out/*.txt
+#   make bench BROKER=kafka     on Apache Kafka (deploy/kafka's jars, Java 17+): bench/out/*-kafka.txt;
+#                               bench-scale on three brokers (replication factor 3), no queue page
+#   make bench-both             both, one after the other
 PY ?= .venv/bin/python
 OUT := bench/out
+BROKER ?= tansu
 export PYTHONUNBUFFERED := 1
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c  # a benchmark that fails fails make, through tee
 
-.PHONY: bench bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+ifeq ($(filter $(BROKER),tansu kafka),)
+$(error BROKER must be tansu or kafka, not "$(BROKER)")
+endif
+ifeq ($(BROKER),kafka)
+SUFFIX := -kafka
+SCALE_BROKERS := --brokers 3
+BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale
+else
+SUFFIX :=
+SCALE_BROKERS :=
+BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+endif
+ON := --broker $(BROKER)
 
-bench: bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+.PHONY: bench bench-both bench-kafka bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+
+bench: $(BENCH_TARGETS)
+
+bench-kafka:
+	$(MAKE) bench BROKER=kafka
+
+bench-both:
+	$(MAKE) bench BROKER=tansu
+	$(MAKE) bench BROKER=kafka
 
 $(OUT):
 	mkdir -p $(OUT)
 
 bench-pipeline: | $(OUT)
-	$(PY) -m bench.pipeline --orders 20000 --db both | tee $(OUT)/pipeline.txt
+	$(PY) -m bench.pipeline --orders 20000 --db both $(ON) | tee $(OUT)/pipeline$(SUFFIX).txt
 
 bench-intake: | $(OUT)
-	$(PY) -m bench.intake --seconds 30 --db sqlite | tee $(OUT)/intake-sqlite.txt
-	$(PY) -m bench.intake --seconds 30 --db postgresql | tee $(OUT)/intake-postgresql.txt
+	$(PY) -m bench.intake --seconds 30 --db sqlite $(ON) | tee $(OUT)/intake-sqlite$(SUFFIX).txt
+	$(PY) -m bench.intake --seconds 30 --db postgresql $(ON) | tee $(OUT)/intake-postgresql$(SUFFIX).txt
 
 bench-burst: | $(OUT)
-	$(PY) -m bench.burst --orders 100000 --db sqlite | tee $(OUT)/burst-sqlite.txt
-	$(PY) -m bench.burst --orders 100000 --db postgresql | tee $(OUT)/burst-postgresql.txt
+	$(PY) -m bench.burst --orders 100000 --db sqlite $(ON) | tee $(OUT)/burst-sqlite$(SUFFIX).txt
+	$(PY) -m bench.burst --orders 100000 --db postgresql $(ON) | tee $(OUT)/burst-postgresql$(SUFFIX).txt
 
 bench-scale: | $(OUT)
-	$(PY) -m bench.scale --orders 5000 | tee $(OUT)/scale.txt
+	$(PY) -m bench.scale --orders 5000 $(ON) $(SCALE_BROKERS) | tee $(OUT)/scale$(SUFFIX).txt
 
+# no broker involved: the same on both
 bench-queue-page: | $(OUT)
 	$(PY) -m bench.queue_page --orders 10000,100000,1000000 | tee $(OUT)/queue-page.txt

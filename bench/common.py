@@ -171,6 +171,19 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], within: float = 120)
 # --- the broker -------------------------------------------------------------------------------
 
 
+def java_version() -> str:
+    """The JVM Kafka runs on, as `java -version` names it (its first line)."""
+    java = shutil.which("java")
+    if java is None:
+        return "no java"
+    done = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    return (
+        (done.stderr or done.stdout).splitlines()[0].replace('"', "")
+        if done.returncode == 0
+        else "java ?"
+    )
+
+
 @dataclass(frozen=True)
 class BrokerChoice:
     """Which broker a benchmark runs on, and how the clients are tuned for it."""
@@ -207,7 +220,7 @@ class BrokerChoice:
         cluster = (
             f"{n} brokers, replication factor {n}, min.insync.replicas 2" if n > 1 else "1 broker"
         )
-        return f"Apache Kafka {kafka_version()} (KRaft, {cluster})"
+        return f"Apache Kafka {kafka_version()} (KRaft, {cluster}) on {java_version()}"
 
     def clients_note(self) -> str:
         """The client settings that differ by broker, for the header."""
@@ -322,6 +335,19 @@ class BenchBroker:
             await admin.close()
 
 
+@contextmanager
+def quiet_aiokafka() -> Iterator[None]:
+    """Silence aiokafka while a broker settles (a new topic without a leader yet, the first
+    group's coordinator): it retries those itself, and says so loudly on every retry."""
+    logger = logging.getLogger("aiokafka")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 async def warm_up(b: BenchBroker, seconds: float) -> int:
     """Produce, fetch and commit one record at a time for a while; returns how many.
 
@@ -340,8 +366,9 @@ async def warm_up(b: BenchBroker, seconds: float) -> int:
         auto_offset_reset="earliest",
         **b.consumer_options(),
     )
-    await producer.start()
-    await consumer.start()
+    with quiet_aiokafka():
+        await producer.start()
+        await consumer.start()
     n = 0
     try:
         deadline = time.monotonic() + seconds
@@ -392,17 +419,15 @@ def header(name: str, choice: BrokerChoice, *details: str) -> str:
 async def wait_groups(bootstrap: str, members: dict[str, int], within: float = 120) -> float:
     """Until each consumer group is Stable with this many members; returns the seconds waited.
 
-    Instead of a fixed sleep: a group forms in well under a second on Kafka (with
-    group.initial.rebalance.delay.ms=0) and in 5–8 s on Tansu. One group per request: Tansu
-    garbles an answer about two. Describing a group that does not exist yet fails on Kafka 4
-    (aiokafka cannot decode the answer; its connection logs that loudly): retried, quietly.
+    Instead of a fixed sleep: a new group forms in ~0.1 s on Kafka (with
+    group.initial.rebalance.delay.ms=0) and ~5 s on Tansu; a second member joins in ~3 s on
+    Kafka, ~8 s on Tansu. One group per request: Tansu garbles an answer about two. Describing
+    a group that does not exist yet fails on Kafka 4 (aiokafka cannot decode the answer; its
+    connection logs that loudly): retried, quietly.
     """
     start = time.monotonic()
-    quiet = logging.getLogger("aiokafka")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
     error: Exception | None = None
-    try:
+    with quiet_aiokafka():
         while time.monotonic() - start < within:
             admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=5000)
             try:
@@ -414,8 +439,6 @@ async def wait_groups(bootstrap: str, members: dict[str, int], within: float = 1
             finally:
                 await admin.close()
             await asyncio.sleep(0.2)
-    finally:
-        quiet.setLevel(level)
     raise RuntimeError(f"consumer groups {members} not formed in {within:.0f} s (last: {error!r})")
 
 

@@ -36,6 +36,7 @@ from bench.common import (
     create_database,
     drop_databases,
     header,
+    quiet_aiokafka,
     summary_ms,
     wait_groups,
     wait_stored,
@@ -110,11 +111,12 @@ class Hop:
             **b.consumer_options(),
         )
         producer = b.producer() if target else None
-        await consumer.start()
-        for tp in consumer.assignment():
-            await consumer.position(tp)  # waits for the offset reset (a new topic's leader)
-        if producer:
-            await producer.start()
+        with quiet_aiokafka():
+            await consumer.start()
+            for tp in consumer.assignment():
+                await consumer.position(tp)  # waits for the offset reset (a new topic's leader)
+            if producer:
+                await producer.start()
         return cls(consumer, producer, target)
 
     async def run(self, n: int, per_message: bool, latencies: list[float] | None) -> None:
