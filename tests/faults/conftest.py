@@ -161,9 +161,14 @@ async def check_exactly_once(
                 for o in response.json()["orders"]
                 if f"fejltest {citizens.run} " in o["order"]["description"]
             ]
-            return mine if {o["reference"] for o in mine} >= ours else None
+            arrived = {o["reference"] for o in mine} >= ours
+            # routing's verdict comes on its own topic, after the order itself
+            routed = all(o["district_code"] for o in mine)
+            return mine if arrived and routed else None
 
-        found = await eventually(queued, within=180, what=f"all {len(ours)} orders in screening")
+        found = await eventually(
+            queued, within=180, what=f"all {len(ours)} orders in screening, routed"
+        )
         by_reference = Counter(o["reference"] for o in found)
         wrong_district = [
             o["reference"]
