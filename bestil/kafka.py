@@ -98,7 +98,7 @@ class KafkaCluster:
     """Format, start, stop and kill one or three Apache Kafka brokers on loopback.
 
     With three, every topic is created with replication factor 3 and `min.insync.replicas=2`
-    (as in production, docs/operations.md): one broker may die and nothing acknowledged is lost.
+    (as in production, docs/kafka.md): one broker may die and nothing acknowledged is lost.
     """
 
     def __init__(

@@ -22,7 +22,7 @@ class KafkaSettings(BaseSettings):
         "kafka", description="Apache Kafka in production; Tansu is `bestil dev`'s local broker"
     )
     partitions: int = Field(6, description="Partitions for topics this service creates")
-    replication_factor: int = Field(1, description="3 in production (docs/operations.md)")
+    replication_factor: int = Field(1, description="3 in production (docs/kafka.md)")
     min_insync_replicas: int | None = Field(
         None, description="For topics this service creates; 2 in production with 3 replicas"
     )

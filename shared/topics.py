@@ -9,7 +9,7 @@ from shared import events
 
 @dataclass(frozen=True)
 class Topic:
-    """`retention_days`: the broker deletes older records (docs/operations.md). A topic is a
+    """`retention_days`: the broker deletes older records (docs/kafka.md). A topic is a
     transport, not a store: every service keeps what it needs, so a short retention loses
     nothing but limits how long personal data stays in the broker's log."""
 
