@@ -66,8 +66,15 @@ def kafka_version() -> str:
 
 
 def new_cluster_id() -> str:
-    """What `kafka-storage.sh random-uuid` prints: 16 random bytes, URL-safe base64."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """What `kafka-storage.sh random-uuid` prints: 16 random bytes, URL-safe base64.
+
+    Like Kafka's own `Uuid.randomUuid`, never one that starts with "-": the command line would
+    take it for an option (it did, in 1 of 64 runs).
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 @dataclass

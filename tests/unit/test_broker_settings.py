@@ -39,3 +39,10 @@ def test_every_topic_has_a_retention_and_personal_data_leaves_within_two_weeks()
         assert 0 < days <= 14, name
         assert configs["min.insync.replicas"] == "2"
     assert int(topic_configs(settings, "orders.submitted.v1")["retention.ms"]) == 7 * 86_400_000
+
+
+def test_a_kafka_cluster_id_is_never_taken_for_an_option() -> None:
+    from bestil.kafka import new_cluster_id
+
+    ids = [new_cluster_id() for _ in range(2000)]
+    assert all(len(i) == 22 and not i.startswith("-") for i in ids)
