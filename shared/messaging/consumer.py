@@ -19,7 +19,7 @@ from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import Database
@@ -38,9 +38,31 @@ Prefetch = Callable[[AsyncSession, list[Any]], Awaitable[None]]
 #: Errors that say "try later", not "this message is bad".
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
+    InterfaceError,
     ConnectionError,
     OSError,
 )
+#: SQLSTATE classes of a database that went away: connection exception, operator intervention
+#: (a server shutting down or starting), insufficient resources.
+_GONE_SQLSTATES = ("08", "57", "53")
+
+
+def is_infrastructure(exc: BaseException) -> bool:
+    """The database or broker is away (a restart, say): not the message's fault, so no DLQ.
+
+    asyncpg reports a server restart as a plain `DBAPIError` (SQLSTATE 57P01, 08003, …), which
+    dead-lettered good events while PostgreSQL restarted (found by tests/faults).
+    """
+    if isinstance(exc, INFRASTRUCTURE_ERRORS):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        for cause in (exc.orig, getattr(exc.orig, "__cause__", None)):
+            sqlstate = getattr(cause, "sqlstate", None)
+            if isinstance(sqlstate, str) and sqlstate[:2] in _GONE_SQLSTATES:
+                return True
+    return False
 
 
 def describe_error(exc: BaseException) -> str:
@@ -150,13 +172,13 @@ class EventConsumer:
             attempt += 1
             try:
                 outcomes = await self._apply_all(items)
-            except INFRASTRUCTURE_ERRORS:
+            except Exception as exc:
+                if not is_infrastructure(exc):
+                    break  # one bad event spoils the batch: find it one by one
                 if attempt < self.settings.max_attempts:
                     await asyncio.sleep(self.settings.retry_backoff_ms / 1000 * attempt)
                     continue
                 raise  # not committed: the batch is read again once things are back
-            except Exception:
-                break  # one bad event spoils the batch: find it one by one
             else:
                 self._count(items, outcomes)
                 return
@@ -205,13 +227,14 @@ class EventConsumer:
                     self._count([(topic, event, record)], [False])
                     return
                 failure: Exception = RuntimeError("integrity error")
-            except INFRASTRUCTURE_ERRORS:
-                if attempt < self.settings.max_attempts:
+            except Exception as exc:
+                if not is_infrastructure(exc):
+                    failure = exc
+                elif attempt < self.settings.max_attempts:
                     await asyncio.sleep(self.settings.retry_backoff_ms / 1000 * attempt)
                     continue
-                raise
-            except Exception as exc:
-                failure = exc
+                else:
+                    raise
             else:
                 self._count([(topic, event, record)], [applied])
                 return
