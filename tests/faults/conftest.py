@@ -203,6 +203,8 @@ async def check_exactly_once(
         f"receipts {sum(len(v) for v in receipts.values())} for {len(receipts)} orders "
         f"(repeated {sum(n - 1 for n in doubled.values())})"
     )
+    parked = {s: system.log(s).count("dead-lettering") for s in system.processes}
+    assert not any(parked.values()), f"good events parked in a DLQ: {parked}"
     assert not citizens.refused, citizens.refused[:5]
     assert citizens.sent == len(citizens.accepted)
     assert len(found) == len(ours) and not unexpected
