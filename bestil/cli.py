@@ -112,9 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "serve":
         serve(args.service)
     elif args.command == "dev":
+        from bestil.broker import EmbeddedBrokerMissingError
         from bestil.dev import run_dev
 
-        return run_dev(args.reference_data, kafka=args.kafka)
+        try:
+            return run_dev(args.reference_data, kafka=args.kafka)
+        except EmbeddedBrokerMissingError as exc:
+            print(f"bestil: {exc}", file=sys.stderr)
+            return 2
     elif args.command == "kafka":
         from pathlib import Path
 

