@@ -71,6 +71,26 @@ async def _officer_token(email: str) -> str:
         await db.dispose()
 
 
+async def _migrate(services: list[str], new: str | None) -> int:
+    from bestil.services import database_for
+    from shared import migrations
+
+    if new and len(services) != 1:
+        print("bestil: name the service the new migration is for", file=sys.stderr)
+        return 2
+    for name in services:
+        db = database_for(name, settings_for(name))
+        try:
+            if new:
+                await migrations.new_revision(db, name, new)
+            else:
+                await migrations.upgrade(db, name)
+                print(f"{name}: at {await migrations.current(db, name)}")
+        finally:
+            await db.engine.dispose()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bestil", description="Bestil en betjent")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -101,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     token = officer.add_parser("token", help="print a new API token for an officer")
     token.add_argument("--email", required=True)
     sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
+    migrate = sub.add_parser(
+        "migrate", help="upgrade the services' databases to the head of their migrations"
+    )
+    migrate.add_argument("service", nargs="?", choices=SERVICES, help="default: all four")
+    migrate.add_argument(
+        "--new", metavar="MESSAGE", help="write a migration for what the models changed"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "asyncapi":
@@ -111,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(catalogue(), indent=2, ensure_ascii=False))
     elif args.command == "serve":
         serve(args.service)
+    elif args.command == "migrate":
+        return asyncio.run(_migrate([args.service] if args.service else list(SERVICES), args.new))
     elif args.command == "dev":
         from bestil.broker import EmbeddedBrokerMissingError
         from bestil.dev import run_dev

@@ -55,13 +55,18 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    async def create_all(self) -> None:
+    def ensure_directory(self) -> None:
+        """A SQLite file's folder exists before the first connection opens it."""
         if self.is_sqlite:
             from pathlib import Path
 
             path = self.url.split(":///", 1)[1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    async def create_all(self) -> None:
+        """The models' tables at once: for tests; services migrate (shared.migrations)."""
+        self.ensure_directory()
         async with self.engine.begin() as conn:
             await conn.run_sync(self.metadata.create_all)
 

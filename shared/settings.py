@@ -93,6 +93,12 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     var_dir: Path = Field(Path("var"), validation_alias="BESTIL_VAR_DIR")
     log_level: str = "INFO"
+    migrate_on_start: bool = Field(
+        True,
+        validation_alias="BESTIL_MIGRATE_ON_START",
+        description="Upgrade the database at start-up; false: run `bestil migrate` as a job "
+        "first, and the service refuses a database that is not at the head of its migrations",
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
     def resolved_database_url(self, service: str) -> str:
