@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import platform
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -507,6 +508,8 @@ def base_env(workdir: Path, b: BenchBroker) -> dict[str, str]:
             "BESTIL_KAFKA_REPLICATION_FACTOR": str(s.replication_factor),
             "BESTIL_VAR_DIR": str(workdir / "var"),
             "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "100000000",
+            "BESTIL_STATUS_LINK_SECRET": secrets.token_urlsafe(48),
+            "BESTIL_PHONE_CHANNEL_KEY": secrets.token_urlsafe(48),
         }
     )
     if s.min_insync_replicas is not None:

@@ -14,9 +14,15 @@ def serve(name: str) -> None:
     import uvicorn
 
     from shared.logs import configure_logging
+    from shared.production import unsafe_settings
 
     settings = settings_for(name)
     configure_logging(name, settings.log_level)
+    problems = unsafe_settings(name, settings)
+    for problem in problems:
+        print(f"bestil serve {name}: refusing to start: {problem}", file=sys.stderr)
+    if problems:
+        raise SystemExit(2)
     uvicorn.run(
         app_for(name, settings),
         host=settings.host,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -79,6 +80,30 @@ def _broker(kafka: str | None, env: dict[str, str], var: Path) -> LocalBroker | 
     return broker
 
 
+DEV_SECRETS = ("BESTIL_STATUS_LINK_SECRET", "BESTIL_PHONE_CHANNEL_KEY")
+
+
+def dev_secrets(var: Path) -> dict[str, str]:
+    """This machine's own keys, made once into var/secrets.env and kept (links stay valid).
+
+    Even on a laptop the built-in keys would let anyone who knows a reference open its
+    status page; a key of its own costs nothing.
+    """
+    path = var / "secrets.env"
+    known: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition("=")
+            if name in DEV_SECRETS and value:
+                known[name] = value
+    missing = [name for name in DEV_SECRETS if name not in known]
+    if missing:
+        known.update({name: secrets.token_urlsafe(48) for name in missing})
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in known.items()), encoding="utf-8")
+    return known
+
+
 def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> int:
     ensure_front_end()
     env = dict(os.environ)
@@ -86,6 +111,9 @@ def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> i
         env["BESTIL_REFERENCE_DATA_DIR"] = str(Path(reference_data).resolve())
     var = Path(env.get("BESTIL_VAR_DIR", "var"))
     var.mkdir(parents=True, exist_ok=True)
+    env["BESTIL_ENV"] = "dev"
+    for name, value in dev_secrets(var).items():
+        env.setdefault(name, value)
     broker = _broker(kafka, env, var)
     if broker is not None:
         broker.start()

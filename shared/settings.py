@@ -88,6 +88,11 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    environment: Literal["dev", "production"] = Field(
+        "production",
+        validation_alias="BESTIL_ENV",
+        description="`dev` (set by `bestil dev`) allows the built-in development secrets",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = ""
@@ -117,5 +122,15 @@ class CitizenLinkSettings(BaseSettings):
 
     public_url: str = "http://127.0.0.1:8001"
     status_link_secret: str = Field(
-        "dev-only-change-me", description="Set a long random value in production"
+        "dev-only-change-me", description="Set a long random value (≥ 32 bytes) in production"
     )
+    previous_status_link_secrets: str = Field(
+        "",
+        description="Comma-separated keys replaced by a rotation: links they signed still open",
+    )
+
+    @property
+    def verifying_secrets(self) -> list[str]:
+        """The current key first, then those a rotation retired, so old emails keep working."""
+        previous = [key.strip() for key in self.previous_status_link_secrets.split(",")]
+        return [self.status_link_secret, *(key for key in previous if key)]

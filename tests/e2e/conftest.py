@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -162,7 +163,9 @@ def running_system(
             **service_env(broker),
             "BESTIL_VAR_DIR": str(root / "var"),
             "BESTIL_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
-            "BESTIL_STATUS_LINK_SECRET": "e2e-secret-" + root.name,
+            # Production mode, as deployed: keys of its own (bestil serve refuses the built-in).
+            "BESTIL_STATUS_LINK_SECRET": secrets.token_urlsafe(48),
+            "BESTIL_PHONE_CHANNEL_KEY": secrets.token_urlsafe(48),
             "BESTIL_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
             "BESTIL_SCREENING_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
             "BESTIL_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
