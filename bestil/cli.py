@@ -17,7 +17,7 @@ def serve(name: str) -> None:
     from shared.production import unsafe_settings
 
     settings = settings_for(name)
-    configure_logging(name, settings.log_level)
+    configure_logging(name, settings.log_level, settings.log_format)
     problems = unsafe_settings(name, settings)
     for problem in problems:
         print(f"bestil serve {name}: refusing to start: {problem}", file=sys.stderr)

@@ -112,6 +112,7 @@ def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> i
     var = Path(env.get("BESTIL_VAR_DIR", "var"))
     var.mkdir(parents=True, exist_ok=True)
     env["BESTIL_ENV"] = "dev"
+    env.setdefault("BESTIL_LOG_FORMAT", "text")  # read by a person, not a log shipper
     for name, value in dev_secrets(var).items():
         env.setdefault(name, value)
     broker = _broker(kafka, env, var)

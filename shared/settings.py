@@ -98,6 +98,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     var_dir: Path = Field(Path("var"), validation_alias="BESTIL_VAR_DIR")
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = Field(
+        "json", validation_alias="BESTIL_LOG_FORMAT", description="`bestil dev` uses text"
+    )
     migrate_on_start: bool = Field(
         True,
         validation_alias="BESTIL_MIGRATE_ON_START",
