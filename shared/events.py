@@ -1,6 +1,8 @@
 """The event contracts of every topic (DESIGN §3): the only place an event is defined.
 
-A schema changes only by adding optional fields; anything else is a new `.v2` topic.
+A schema changes only by adding optional fields; anything else is a new `.v2` topic. Every
+field carries a description and an example: they are what the AsyncAPI catalogue shows the
+agencies that subscribe (`bestil asyncapi`). All timestamps are ISO 8601 in UTC on the wire.
 """
 
 from __future__ import annotations
@@ -41,6 +43,11 @@ MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 Reference = Annotated[str, StringConstraints(pattern=r"^BEB-[0-9A-HJKMNP-TV-Z]{8}$")]
 
+# Examples shared by several fields: one order, one officer, one district, one morning.
+_ORDER_ID = "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b"
+_OFFICER_ID = "0b7e4c1a-5f2d-4a9e-b3c6-d8e1f2a3b4c5"
+_DISTRICT = "1461"
+
 
 class Contract(BaseModel):
     """Base of every contract model: unknown fields are kept out, values are immutable."""
@@ -52,39 +59,68 @@ class Contract(BaseModel):
 
 
 class Requester(Contract):
+    """Who ordered the police, and where the answers go: personal data."""
+
     name: Text = Field(
-        description="The citizen's or contact person's name", examples=["Mette Hansen"]
+        description="The citizen's or contact person's name",
+        examples=["Mette Hansen"],
     )
-    email: EmailStr = Field(description="Where every answer is sent", examples=["mette@example.dk"])
+    email: EmailStr = Field(
+        description="The citizen's email address: every answer about the order is sent there",
+        examples=["mette@example.dk"],
+    )
     phone: (
         Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ]{8,20}$")]
         | None
-    ) = Field(default=None, description="Optional phone number", examples=["+45 12 34 56 78"])
+    ) = Field(
+        default=None,
+        description="Phone number, digits and spaces with an optional leading +; None if not given",
+        examples=["+4512345678", "+45 12 34 56 78"],
+    )
     organisation: Text | None = Field(
         default=None,
-        description="Association, school or organiser",
+        description="Association, school or organiser ordering; None for a private citizen",
         examples=["Grundejerforeningen Solsikken"],
     )
 
 
 class Location(Contract):
+    """Where the police are wanted; routing picks the police district from it."""
+
     address: Text | None = Field(
-        default=None, description="Street address or road stretch", examples=["Vestergade 12"]
+        default=None,
+        description="Street address or road stretch; None when only the area is known",
+        examples=["Vestergade 12"],
     )
-    postal_code: PostalCode = Field(description="Danish 4-digit postal code", examples=["8000"])
+    postal_code: PostalCode = Field(
+        description="Danish 4-digit postal code; routing's last resort", examples=["8000"]
+    )
     city: Text | None = Field(
-        default=None, description="Postal district name", examples=["Aarhus C"]
+        default=None,
+        description="Postal district name; None if not given",
+        examples=["Aarhus C"],
     )
     municipality_code: MunicipalityCode | None = Field(
         default=None,
-        description="Municipality code without leading zero (101 København)",
+        description=(
+            "Kommunekode without leading zero (101 København, 751 Aarhus); routing's first "
+            "choice; None if not given"
+        ),
         examples=["751"],
     )
     lat: float | None = Field(
-        default=None, ge=-90, le=90, description="WGS84 latitude", examples=[56.1567]
+        default=None,
+        ge=-90,
+        le=90,
+        description="WGS84 latitude in decimal degrees; given together with lon, or both None",
+        examples=[56.1567],
     )
     lon: float | None = Field(
-        default=None, ge=-180, le=180, description="WGS84 longitude", examples=[10.2108]
+        default=None,
+        ge=-180,
+        le=180,
+        description="WGS84 longitude in decimal degrees; given together with lat, or both None",
+        examples=[10.2108],
     )
 
     @model_validator(mode="after")
@@ -95,45 +131,74 @@ class Location(Contract):
 
 
 class TrafficControlDetails(Contract):
-    category: Literal["traffic_control"] = "traffic_control"
-    road: Text = Field(description="The road or stretch", examples=["Skolevej mellem nr. 2 og 40"])
+    """What a traffic-control order is about: the road and the problem on it."""
+
+    category: Literal["traffic_control"] = Field(
+        default="traffic_control",
+        description="The union's tag, equal to the order's category; may be left out on input",
+        examples=["traffic_control"],
+    )
+    road: Text = Field(
+        description="The road or stretch to check", examples=["Skolevej mellem nr. 2 og 40"]
+    )
     problem: TrafficProblem = Field(description="What the problem is", examples=["speeding"])
     speed_limit_kmh: int | None = Field(
-        default=None, ge=10, le=130, description="Posted limit", examples=[50]
+        default=None,
+        ge=10,
+        le=130,
+        description="Posted speed limit in km/h; None if the citizen does not know it",
+        examples=[50],
     )
     time_of_day: list[TimeOfDay] | None = Field(
-        default=None, max_length=4, description="When the problem occurs", examples=[["morning"]]
+        default=None,
+        max_length=4,
+        description="When the problem occurs (parts of the day); None if not stated",
+        examples=[["morning", "evening"]],
     )
 
 
 class TalkDetails(Contract):
-    category: Literal["talk"] = "talk"
+    """What a talk order is about: the subject, the audience and the wished-for dates."""
+
+    category: Literal["talk"] = Field(
+        default="talk",
+        description="The union's tag, equal to the order's category; may be left out on input",
+        examples=["talk"],
+    )
     topic: TalkTopic = Field(description="Subject of the talk", examples=["burglary_prevention"])
     audience: Text = Field(
-        description="Who will listen", examples=["Members of the homeowners' association"]
+        description="Who will listen", examples=["Beboerne i Grundejerforeningen Solsikken"]
     )
     expected_attendees: int = Field(
-        ge=1, le=10_000, description="Expected audience size", examples=[40]
+        ge=1, le=10_000, description="Expected audience size, in people", examples=[40]
     )
     preferred_dates: list[date] | None = Field(
         default=None,
         max_length=3,
-        description="Up to three preferred dates",
-        examples=[["2026-12-10"]],
+        description="Up to three preferred calendar dates (Danish local dates); None if flexible",
+        examples=[["2026-12-10", "2026-12-15"]],
     )
 
 
 class EventPresenceDetails(Contract):
-    category: Literal["event_presence"] = "event_presence"
+    """What a police-presence order is about: the event, its time and its size."""
+
+    category: Literal["event_presence"] = Field(
+        default="event_presence",
+        description="The union's tag, equal to the order's category; may be left out on input",
+        examples=["event_presence"],
+    )
     event_name: Text = Field(description="Name of the event", examples=["Aarhus Festuge"])
     event_start: AwareDatetime = Field(
-        description="When the event starts", examples=["2026-12-20T17:00:00Z"]
+        description="When the event starts; UTC in OrderSubmitted, whatever offset was sent",
+        examples=["2026-12-20T17:00:00Z"],
     )
     event_end: AwareDatetime = Field(
-        description="When the event ends", examples=["2026-12-20T23:00:00Z"]
+        description="When the event ends, after event_start; UTC in OrderSubmitted",
+        examples=["2026-12-20T23:00:00Z"],
     )
     expected_attendees: int = Field(
-        ge=1, le=1_000_000, description="Expected attendance", examples=[5000]
+        ge=1, le=1_000_000, description="Expected attendance, in people", examples=[5000]
     )
     venue: Text = Field(description="Where the event takes place", examples=["Tangkrogen"])
 
@@ -163,14 +228,42 @@ class OrderContent(Contract):
 
     category: Category = Field(description="What is ordered", examples=["traffic_control"])
     language: Language = Field(
-        default=Language.DA, description="The citizen's language", examples=["da"]
+        default=Language.DA,
+        description="The citizen's language: every email to them is written in it",
+        examples=["da"],
     )
-    requester: Requester
-    location: Location
+    requester: Requester = Field(
+        description="Who ordered, and where the answers go (personal data)",
+        examples=[{"name": "Mette Hansen", "email": "mette@example.dk", "phone": "+4512345678"}],
+    )
+    location: Location = Field(
+        description="Where the police are wanted",
+        examples=[
+            {
+                "address": "Vestergade 12",
+                "postal_code": "8000",
+                "city": "Aarhus C",
+                "municipality_code": "751",
+                "lat": 56.1567,
+                "lon": 10.2108,
+            }
+        ],
+    )
     description: LongText = Field(
         description="The citizen's own words", examples=["Bilerne kører alt for stærkt"]
     )
-    details: Details
+    details: Details = Field(
+        description="The category's own details, tagged by `category` (equal to the order's)",
+        examples=[
+            {
+                "category": "traffic_control",
+                "road": "Skolevej mellem nr. 2 og 40",
+                "problem": "speeding",
+                "speed_limit_kmh": 50,
+                "time_of_day": ["morning"],
+            }
+        ],
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -190,122 +283,281 @@ class OrderContent(Contract):
 class Event(Contract):
     """Fields every event carries: the idempotency key, the time, and the request it stems from."""
 
-    event_id: uuid.UUID = Field(default_factory=uuid.uuid4, description="Idempotency key")
+    event_id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        description=(
+            "Idempotency key, set by the producer once per fact: a redelivered message has the "
+            "same event_id, so a consumer skips an id it has seen"
+        ),
+        examples=["2d9f7a3c-8b1e-4f6a-9c5d-0e7b3a1f4c86"],
+    )
     occurred_at: AwareDatetime = Field(
-        default_factory=utcnow, description="When the fact happened (UTC)"
+        default_factory=utcnow,
+        description="When the fact happened (UTC), by the producing service's clock",
+        examples=["2026-12-01T09:30:00Z"],
     )
     correlation_id: str = Field(
-        default="", max_length=100, description="Set at intake's HTTP request"
+        default="",
+        max_length=100,
+        description=(
+            "Set at intake's HTTP request (the caller's X-Correlation-ID, else a new UUID) and "
+            "copied into every later event of the order; empty when no request is behind it, "
+            "as in deadline alerts"
+        ),
+        examples=["a4e1c7b2-6d3f-4b8a-9e0c-5f2d1a7b3c9e"],
     )
-    order_id: uuid.UUID = Field(description="The order; also the Kafka key")
+    order_id: uuid.UUID = Field(
+        description="The order, assigned by intake on receipt; also the Kafka key",
+        examples=[_ORDER_ID],
+    )
     reference: Reference = Field(
-        description="The citizen-facing reference", examples=["BEB-7K3M9QXZ"]
+        description=(
+            "The citizen-facing reference: BEB- and 8 random Crockford base32 characters, "
+            "assigned by intake"
+        ),
+        examples=["BEB-7K3M9QXZ"],
     )
 
 
 class OrderSubmitted(Event, OrderContent):
     """A valid order was received and stored by intake."""
 
-    submitted_at: AwareDatetime
-    decision_due: AwareDatetime = Field(description="Accept/decline is due by then")
-    execution_due: AwareDatetime = Field(description="An accepted order is carried out by then")
-    urgent: bool = Field(
-        default=False, description="An event starting sooner than the decision deadline"
+    submitted_at: AwareDatetime = Field(
+        description="When intake received and stored the order (UTC)",
+        examples=["2026-12-01T09:30:00Z"],
     )
-    channel: Channel = Channel.WEB
+    decision_due: AwareDatetime = Field(
+        description=(
+            "Accept/decline is due by then (UTC): set by intake from the working-day rules, "
+            "earlier for an event that starts soon"
+        ),
+        examples=["2026-12-15T09:30:00Z"],
+    )
+    execution_due: AwareDatetime = Field(
+        description="An accepted order is carried out by then (UTC); for an event, its start",
+        examples=["2026-12-31T09:30:00Z"],
+    )
+    urgent: bool = Field(
+        default=False,
+        description="An event starting sooner than the decision deadline",
+        examples=[False],
+    )
+    channel: Channel = Field(
+        default=Channel.WEB,
+        description="How the order arrived: web form, by phone to an officer, or the API",
+        examples=["web"],
+    )
 
 
 class OrderRouted(Event):
     """The order's police district is known (by municipality, coordinates, postal code or by hand)."""
 
-    district_code: DistrictCode
-    district_name: str
-    method: RoutingMethod
-    routed_at: AwareDatetime
+    district_code: DistrictCode = Field(
+        description="Police district (DAGI politikredskode, 1460-1471) the order now belongs to",
+        examples=[_DISTRICT],
+    )
+    district_name: str = Field(
+        description="The district's name, from the district table", examples=["Østjyllands Politi"]
+    )
+    method: RoutingMethod = Field(
+        description="How the district was found; manual when an officer routed or rerouted it",
+        examples=["municipality"],
+    )
+    routed_at: AwareDatetime = Field(
+        description="When routing decided the district (UTC)", examples=["2026-12-01T09:30:02Z"]
+    )
 
 
 class OrderUnroutable(Event):
     """No district could be found; the order waits in the national manual-routing queue."""
 
-    reason: str
+    reason: str = Field(
+        description="Why routing found no district, in English, for the national queue's officers",
+        examples=["no municipality given and no boundary or postal-code data configured"],
+    )
 
 
 class RerouteRequested(Event):
     """An officer sends the order to another district (or routes it from the national queue)."""
 
-    from_district: DistrictCode | None = None
-    to_district: DistrictCode
-    reason: LongText
-    requested_by: str
+    from_district: DistrictCode | None = Field(
+        default=None,
+        description="District the order leaves; None when routed from the national queue",
+        examples=[_DISTRICT],
+    )
+    to_district: DistrictCode = Field(
+        description="District the order is sent to (DAGI politikredskode)", examples=["1470"]
+    )
+    reason: LongText = Field(
+        description="The officer's reason, for the receiving district",
+        examples=["Adressen ligger i Københavns Kommune"],
+    )
+    requested_by: str = Field(
+        description="Id of the officer who moved the order, never a name", examples=[_OFFICER_ID]
+    )
 
 
 class OrderScreened(Event):
     """The district accepted or declined the order, with its message to the citizen."""
 
-    district_code: DistrictCode
-    decision: Decision
-    reason_code: ReasonCode
-    message: LongText = Field(description="The district's message to the citizen")
-    decided_at: AwareDatetime
-    decided_by: str = Field(description="Officer id, never a name")
+    district_code: DistrictCode = Field(
+        description="Police district (DAGI politikredskode) that decided", examples=[_DISTRICT]
+    )
+    decision: Decision = Field(description="Accepted or declined", examples=["accepted"])
+    reason_code: ReasonCode = Field(
+        description="Why: accepted for an acceptance, else the reason for the decline",
+        examples=["accepted", "no_capacity"],
+    )
+    message: LongText = Field(
+        description="The district's message to the citizen, sent to them by email",
+        examples=["Vi kommer og måler hastigheden på Skolevej i uge 51."],
+    )
+    decided_at: AwareDatetime = Field(
+        description="When the officer recorded the decision (UTC)",
+        examples=["2026-12-03T13:05:00Z"],
+    )
+    decided_by: str = Field(description="Officer id, never a name", examples=[_OFFICER_ID])
 
 
 class OrderScheduled(Event):
     """The district planned when the police will come."""
 
-    district_code: DistrictCode
-    planned_start: AwareDatetime
-    planned_end: AwareDatetime | None = None
-    note: str = ""
+    district_code: DistrictCode = Field(
+        description="Police district (DAGI politikredskode) that holds the order",
+        examples=[_DISTRICT],
+    )
+    planned_start: AwareDatetime = Field(
+        description="When the police plan to come (UTC)", examples=["2026-12-16T06:30:00Z"]
+    )
+    planned_end: AwareDatetime | None = Field(
+        default=None,
+        description="When the planned visit ends (UTC); None when open-ended",
+        examples=["2026-12-16T09:00:00Z"],
+    )
+    note: str = Field(
+        default="",
+        description="The district's note to the citizen about the visit; empty if none",
+        examples=["Vi står ved skolen i morgentrafikken."],
+    )
 
 
 class OrderCompleted(Event):
     """The police carried the order out, with a public summary."""
 
-    district_code: DistrictCode
-    completed_at: AwareDatetime
-    summary: LongText = Field(description="Public text about what was done")
-    vehicles_checked: int | None = Field(default=None, ge=0)
-    violations: int | None = Field(default=None, ge=0)
+    district_code: DistrictCode = Field(
+        description="Police district (DAGI politikredskode) that holds the order",
+        examples=[_DISTRICT],
+    )
+    completed_at: AwareDatetime = Field(
+        description="When the work was done (UTC), as the officer reported it",
+        examples=["2026-12-16T09:00:00Z"],
+    )
+    summary: LongText = Field(
+        description="Public text about what was done",
+        examples=["Vi målte hastigheden på Skolevej i to timer om morgenen."],
+    )
+    vehicles_checked: int | None = Field(
+        default=None,
+        ge=0,
+        description="Traffic control only: vehicles checked; None for other categories",
+        examples=[212],
+    )
+    violations: int | None = Field(
+        default=None,
+        ge=0,
+        description="Traffic control only: violations found; None for other categories",
+        examples=[9],
+    )
 
 
 class OrderCancelled(Event):
     """The citizen withdrew the order."""
 
-    cancelled_at: AwareDatetime
-    reason: str | None = None
+    cancelled_at: AwareDatetime = Field(
+        description="When the citizen cancelled (UTC)", examples=["2026-12-02T18:45:00Z"]
+    )
+    reason: str | None = Field(
+        default=None,
+        description="The citizen's reason, in their words; None if they gave none",
+        examples=["Kommunen har sat bump op på vejen"],
+    )
 
 
 class InfoRequested(Event):
     """The officer asks the citizen a question."""
 
-    district_code: DistrictCode
-    question: LongText
-    asked_at: AwareDatetime
-    asked_by: str
+    district_code: DistrictCode = Field(
+        description="Police district (DAGI politikredskode) that holds the order",
+        examples=[_DISTRICT],
+    )
+    question: LongText = Field(
+        description="The officer's question, sent to the citizen by email",
+        examples=["Hvilke tidspunkter på dagen er trafikken værst?"],
+    )
+    asked_at: AwareDatetime = Field(
+        description="When the officer asked (UTC)", examples=["2026-12-02T10:15:00Z"]
+    )
+    asked_by: str = Field(
+        description="Id of the officer who asked, never a name", examples=[_OFFICER_ID]
+    )
 
 
 class InfoProvided(Event):
     """The citizen answered the officer's question."""
 
-    answer: LongText
-    answered_at: AwareDatetime
+    answer: LongText = Field(
+        description="The citizen's answer, in their words",
+        examples=["Mest mellem kl. 7.30 og 8.15, når børnene skal i skole."],
+    )
+    answered_at: AwareDatetime = Field(
+        description="When the citizen answered on the status page (UTC)",
+        examples=["2026-12-02T19:40:00Z"],
+    )
 
 
 class FeedbackReceived(Event):
     """After completion: whether the citizen saw the police come and whether it helped."""
 
-    carried_out_seen: bool
-    rating: int | None = Field(default=None, ge=1, le=5)
-    comment: str | None = Field(default=None, max_length=4000)
-    received_at: AwareDatetime
+    carried_out_seen: bool = Field(
+        description="The citizen saw the police carry out the order", examples=[True]
+    )
+    rating: int | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="Did it help, from 1 (not at all) to 5; None if not answered",
+        examples=[4],
+    )
+    comment: str | None = Field(
+        default=None,
+        max_length=4000,
+        description="Anything else the citizen wrote; None if left empty",
+        examples=["Tak, det hjalp i et par uger."],
+    )
+    received_at: AwareDatetime = Field(
+        description="When intake received the feedback (UTC)", examples=["2026-12-18T20:10:00Z"]
+    )
 
 
 class DeadlineAlert(Event):
     """A decision or execution deadline is near (warning) or passed (breached)."""
 
-    district_code: DistrictCode | None = None
-    kind: DeadlineKind
-    state: DeadlineState
-    due_at: AwareDatetime
-    raised_at: AwareDatetime
+    district_code: DistrictCode | None = Field(
+        default=None,
+        description="Police district (DAGI politikredskode) holding the order; None while unrouted",
+        examples=[_DISTRICT],
+    )
+    kind: DeadlineKind = Field(
+        description="Which deadline: the decision or the execution", examples=["decision"]
+    )
+    state: DeadlineState = Field(
+        description="warning: the deadline is near; breached: it has passed",
+        examples=["warning"],
+    )
+    due_at: AwareDatetime = Field(
+        description="The deadline itself (UTC), as set in OrderSubmitted",
+        examples=["2026-12-15T09:30:00Z"],
+    )
+    raised_at: AwareDatetime = Field(
+        description="When notifications raised the alert (UTC)", examples=["2026-12-13T07:00:00Z"]
+    )

@@ -34,3 +34,19 @@ def test_every_dead_letter_topic_is_documented(document) -> None:
 def test_the_catalogue_explains_keys_headers_and_versioning(document) -> None:
     text = document["info"]["description"]
     assert "CloudEvents" in text and "order_id" in text and ".v2" in text
+
+
+def test_every_event_field_is_described_with_an_example(document) -> None:
+    """What subscribers read: the field descriptions and examples reach the payload schemas."""
+    schemas = document["components"]["schemas"]
+    objects = {name: s["properties"] for name, s in schemas.items() if "properties" in s}
+    assert {t.model.__name__ for t in ALL} | {"Requester", "Location", "TalkDetails"} <= set(
+        objects
+    )
+    undocumented = [
+        f"{name}.{field}"
+        for name, properties in objects.items()
+        for field, schema in properties.items()
+        if not (schema.get("description") and schema.get("examples"))
+    ]
+    assert undocumented == []
