@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from services.intake.domain import OrderRequest, check_order_rules
-from services.intake.errors import from_field_errors, from_validation_error
+from services.intake.field_errors import from_field_errors, from_validation_error
 from shared.clock import utcnow
 from shared.settings import DeadlineSettings
 

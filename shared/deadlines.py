@@ -12,7 +12,6 @@ from shared.danish_time import COPENHAGEN
 from shared.settings import DeadlineSettings
 
 
-
 @dataclass(frozen=True)
 class Deadlines:
     decision_due: datetime

@@ -11,8 +11,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from shared import districts
-from shared.deadlines import COPENHAGEN, compute_deadlines, too_soon
-from shared.events import EventPresenceDetails, LongText, OrderContent, OrderSubmitted
+from shared.danish_time import COPENHAGEN
+from shared.deadlines import compute_deadlines, too_soon
+from shared.events import (
+    EventPresenceDetails,
+    LongText,
+    OrderContent,
+    OrderSubmitted,
+    TalkDetails,
+)
 from shared.settings import DeadlineSettings
 from shared.vocabulary import Channel
 
@@ -65,9 +72,9 @@ def check_order_rules(
             )
         if details.event_end <= now:
             errors.append(FieldError(("details", "event_end"), "in_the_past"))
-    elif getattr(details, "preferred_dates", None):
+    elif isinstance(details, TalkDetails) and details.preferred_dates:
         today = now.astimezone(COPENHAGEN).date()
-        if any(d < today for d in details.preferred_dates or []):
+        if any(d < today for d in details.preferred_dates):
             errors.append(FieldError(("details", "preferred_dates"), "in_the_past"))
     return errors
 
@@ -81,6 +88,7 @@ def build_order_submitted(
     correlation_id: str,
     settings: DeadlineSettings,
 ) -> OrderSubmitted:
+    """The fact a valid order becomes, with its deadlines; consent and channel stay behind."""
     event_start = (
         request.details.event_start if isinstance(request.details, EventPresenceDetails) else None
     )
@@ -105,6 +113,11 @@ def build_order_submitted(
 
 
 # --- the citizen's follow-ups on the status page ---------------------------------------
+
+
+class CancelRequest(BaseModel):
+    # No docstring: it would become the schema's description in the published OpenAPI.
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class InfoAnswer(BaseModel):

@@ -6,17 +6,40 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake import service
 from shared import events
+from shared.messaging.consumer import Handler
 
 
-async def on_order_progressed(session: AsyncSession, event: events.Event) -> None:
+async def on_order_routed(session: AsyncSession, event: events.OrderRouted) -> None:
     await service.apply_event(session, event)
 
 
-HANDLERS = {
-    events.OrderRouted: on_order_progressed,
-    events.OrderUnroutable: on_order_progressed,
-    events.OrderScreened: on_order_progressed,
-    events.OrderScheduled: on_order_progressed,
-    events.OrderCompleted: on_order_progressed,
-    events.InfoRequested: on_order_progressed,
-}
+async def on_order_unroutable(session: AsyncSession, event: events.OrderUnroutable) -> None:
+    await service.apply_event(session, event)
+
+
+async def on_order_screened(session: AsyncSession, event: events.OrderScreened) -> None:
+    await service.apply_event(session, event)
+
+
+async def on_order_scheduled(session: AsyncSession, event: events.OrderScheduled) -> None:
+    await service.apply_event(session, event)
+
+
+async def on_order_completed(session: AsyncSession, event: events.OrderCompleted) -> None:
+    await service.apply_event(session, event)
+
+
+async def on_info_requested(session: AsyncSession, event: events.InfoRequested) -> None:
+    await service.apply_event(session, event)
+
+
+def subscribers() -> dict[type[events.Event], Handler]:
+    """The facts intake reads, each with its subscriber (intake's handlers need nothing injected)."""
+    return {
+        events.OrderRouted: on_order_routed,
+        events.OrderUnroutable: on_order_unroutable,
+        events.OrderScreened: on_order_screened,
+        events.OrderScheduled: on_order_scheduled,
+        events.OrderCompleted: on_order_completed,
+        events.InfoRequested: on_info_requested,
+    }

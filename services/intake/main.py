@@ -10,10 +10,10 @@ from fastapi.staticfiles import StaticFiles
 
 from services.intake import api, assets, service, web
 from services.intake.context import IntakeContext
-from services.intake.handlers import HANDLERS
+from services.intake.handlers import subscribers
 from services.intake.models import IntakeBase, messages
 from services.intake.ratelimit import SlidingWindowLimiter
-from services.intake.settings import IntakeSettings
+from services.intake.settings import IntakeSettings, PageSettings
 from shared.clock import Clock, utcnow
 from shared.db import Database
 from shared.http import operations_router
@@ -23,13 +23,13 @@ from shared.messaging.runtime import MessagingRuntime
 def create_app(
     settings: IntakeSettings | None = None,
     clock: Clock = utcnow,
-    pages: web.PageSettings | None = None,
+    pages: PageSettings | None = None,
 ) -> FastAPI:
     settings = settings or IntakeSettings()
-    pages = pages or web.PageSettings()
+    pages = pages or PageSettings()
     db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
     runtime = MessagingRuntime(
-        "intake", db, messages, settings.kafka, HANDLERS, prefetch=service.load_orders
+        "intake", db, messages, settings.kafka, subscribers(), prefetch=service.load_orders
     )
 
     @asynccontextmanager

@@ -5,60 +5,152 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.domain import Feedback, OrderRequest, build_order_submitted
+from services.intake.domain import (
+    Feedback,
+    FieldError,
+    OrderRequest,
+    build_order_submitted,
+    check_order_rules,
+)
+from services.intake.field_errors import from_field_errors, from_validation_error
 from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messages
 from services.intake.settings import IntakeSettings
+from services.intake.views import add_history, order_view
 from shared import events
-from shared.clock import as_utc
 from shared.db import Database, Work, get_row, keep_row, load_rows, stage_insert
 from shared.lifecycle import can_cancel, status_after
 from shared.references import new_reference, status_token, status_token_valid, status_url
+from shared.settings import DeadlineSettings
 from shared.vocabulary import OrderStatus
 
 ORDERS = Order.__table__  # type: ignore[attr-defined]
-HISTORY = HistoryEntry.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRecord.__table__  # type: ignore[attr-defined]
+E = TypeVar("E", bound=events.Event)
 
 
 class IdempotencyConflictError(Exception):
     """The Idempotency-Key was used before for a different request."""
 
 
+class InvalidOrderError(Exception):
+    """The order breaks the contract or a rule; `errors` say which fields, in the citizen's words."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} field errors")
+        self.errors = errors
+
+
 class OrderNotFoundError(Exception):
     """No such order for this token; the caller must not learn which part was wrong."""
 
 
-class CannotCancelError(Exception):
+class FollowUpRefusedError(Exception):
+    """The order is not in a state for this follow-up; `reason` names the words that say why."""
+
+    reason = "refused"
+
+
+class CannotCancelError(FollowUpRefusedError):
+    """Carried out, declined or withdrawn already: there is nothing left to withdraw."""
+
+    reason = "cannot_withdraw"
+
     def __init__(self, status: OrderStatus) -> None:
         super().__init__(status)
         self.status = status
 
 
-class NoOpenQuestionError(Exception):
+class NoOpenQuestionError(FollowUpRefusedError):
     """The officer has asked nothing that waits for an answer (or it was answered already)."""
 
+    reason = "no_open_question"
 
-class FeedbackNotOpenError(Exception):
+
+class FeedbackNotOpenError(FollowUpRefusedError):
     """Feedback is asked for once, after the work was carried out."""
+
+    reason = "feedback_not_open"
 
 
 @dataclass(frozen=True)
 class Submitted:
+    """The answer to a submission: the receipt body, and whether it replays an earlier one."""
+
     status_code: int
     body: dict[str, Any]
     replayed: bool = False
 
 
+@dataclass(frozen=True)
+class Submission:
+    """An order as a channel (API, form, phone) hands it over, and how to know a repeat of it."""
+
+    data: Any  # the order as the API's JSON: the request body, or the form turned into it
+    language: str
+    correlation_id: str
+    idempotency_key: str | None = None
+    fingerprint: str = ""
+    #: What the channel itself asks beyond the API (the form: a municipality, an empty honeypot).
+    channel_errors: Sequence[FieldError] = ()
+
+
 def request_fingerprint(raw: bytes) -> str:
+    """What tells a repeated request from another one under the same Idempotency-Key."""
     return hashlib.sha256(raw).hexdigest()
+
+
+# --- submitting ------------------------------------------------------------------------
+
+
+async def accept_order(
+    db: Database, submission: Submission, *, settings: IntakeSettings, now: datetime
+) -> Submitted:
+    """The one way in for an order, whichever channel it came by: validate, then submit.
+
+    Raises `InvalidOrderError` with every field error found, `IdempotencyConflictError` when
+    the key was used for another request.
+    """
+    order = validated_order(submission, now, settings.deadlines)
+    return await submit_order(
+        db,
+        order,
+        settings=settings,
+        now=now,
+        correlation_id=submission.correlation_id,
+        idempotency_key=submission.idempotency_key,
+        fingerprint=submission.fingerprint,
+    )
+
+
+def validated_order(
+    submission: Submission, now: datetime, deadlines: DeadlineSettings
+) -> OrderRequest:
+    """The order the data describes, or `InvalidOrderError` with all its field errors at once."""
+    data, language = submission.data, submission.language
+    order: OrderRequest | None = None
+    try:
+        order = OrderRequest.model_validate(data)
+    except ValidationError as exc:
+        errors = from_validation_error(exc, language)
+        consent_given = isinstance(data, dict) and data.get("consent") is True
+        if not consent_given and "consent" not in {e["field"] for e in errors}:
+            errors += from_field_errors([FieldError(("consent",), "consent_required")], language)
+    else:
+        errors = from_field_errors(check_order_rules(order, now, deadlines), language)
+    errors += from_field_errors(list(submission.channel_errors), language)
+    if errors or order is None:
+        raise InvalidOrderError(errors)
+    return order
 
 
 async def _replay(session: AsyncSession, key: str, fingerprint: str) -> Submitted | None:
@@ -68,6 +160,13 @@ async def _replay(session: AsyncSession, key: str, fingerprint: str) -> Submitte
     if record.request_hash != fingerprint:
         raise IdempotencyConflictError(key)
     return Submitted(record.status_code, json.loads(record.response), replayed=True)
+
+
+async def _replayed(db: Database, key: str | None, fingerprint: str) -> Submitted | None:
+    if not key:
+        return None
+    async with db.reading() as session:
+        return await _replay(session, key, fingerprint)
 
 
 async def submit_order(
@@ -81,13 +180,10 @@ async def submit_order(
     fingerprint: str = "",
 ) -> Submitted:
     """Store a valid order and stage `OrderSubmitted`; a repeated Idempotency-Key replays the answer."""
-    if idempotency_key:
-        async with db.reading() as session:
-            replay = await _replay(session, idempotency_key, fingerprint)
-            if replay:
-                return replay
+    replay = await _replayed(db, idempotency_key, fingerprint)
+    if replay:
+        return replay
     order_id = uuid.uuid4()
-    links = settings.links
     for _ in range(5):  # a reference collision (40 random bits) is rare; try another
         reference = new_reference()
         event = build_order_submitted(
@@ -98,26 +194,29 @@ async def submit_order(
             correlation_id=correlation_id,
             settings=settings.deadlines,
         )
-        body = {
-            "order_id": str(order_id),
-            "reference": reference,
-            "status": OrderStatus.RECEIVED.value,
-            "status_token": status_token(reference, links.status_link_secret),
-            "status_url": status_url(links.public_url, reference, links.status_link_secret),
-            "decision_due": event.decision_due.isoformat(),
-            "execution_due": event.execution_due.isoformat(),
-            "urgent": event.urgent,
-        }
+        body = _receipt_body(event, settings)
         try:
             await db.grouped(_submission(event, now, body, idempotency_key, fingerprint))
             return Submitted(201, body)
         except IntegrityError:
-            if idempotency_key:
-                async with db.reading() as session:
-                    replay = await _replay(session, idempotency_key, fingerprint)
-                    if replay:
-                        return replay
+            replay = await _replayed(db, idempotency_key, fingerprint)
+            if replay:
+                return replay
     raise RuntimeError("could not allocate a unique reference")
+
+
+def _receipt_body(event: events.OrderSubmitted, settings: IntakeSettings) -> dict[str, Any]:
+    links = settings.links
+    return {
+        "order_id": str(event.order_id),
+        "reference": event.reference,
+        "status": OrderStatus.RECEIVED.value,
+        "status_token": status_token(event.reference, links.status_link_secret),
+        "status_url": status_url(links.public_url, event.reference, links.status_link_secret),
+        "decision_due": event.decision_due.isoformat(),
+        "execution_due": event.execution_due.isoformat(),
+        "urgent": event.urgent,
+    }
 
 
 def _submission(
@@ -132,7 +231,7 @@ def _submission(
 
     async def work(session: AsyncSession) -> None:
         stage_insert(session, ORDERS, _order_row(event, now))
-        _add_history(session, event, OrderStatus.RECEIVED)
+        add_history(session, event, OrderStatus.RECEIVED)
         await messages.enqueue(session, event, now=now)
         if idempotency_key:
             stage_insert(
@@ -169,64 +268,22 @@ def _order_row(event: events.OrderSubmitted, now: datetime) -> dict[str, Any]:
     }
 
 
-def public_facts(event: events.Event) -> dict[str, Any]:
-    """What the citizen's timeline may say about an event: no officer ids, no internal reasons."""
-    match event:
-        case events.OrderRouted():
-            return {"district_code": event.district_code, "district_name": event.district_name}
-        case events.OrderScreened():
-            return {
-                "decision": event.decision.value,
-                "reason_code": event.reason_code.value,
-                "message": event.message,
-            }
-        case events.OrderScheduled():
-            return {
-                "planned_start": event.planned_start.isoformat(),
-                "planned_end": event.planned_end.isoformat() if event.planned_end else None,
-                "note": event.note,
-            }
-        case events.OrderCompleted():
-            return {
-                "completed_at": event.completed_at.isoformat(),
-                "summary": event.summary,
-                "vehicles_checked": event.vehicles_checked,
-                "violations": event.violations,
-            }
-        case events.InfoRequested():
-            return {"question": event.question}
-        case events.InfoProvided():
-            return {"answer": event.answer}
-        case events.OrderCancelled():
-            return {"reason": event.reason}
-        case events.FeedbackReceived():
-            return {
-                "carried_out_seen": event.carried_out_seen,
-                "rating": event.rating,
-                "comment": event.comment,
-            }
-    return {}
-
-
-def _history_row(event: events.Event, status: OrderStatus) -> dict[str, Any]:
-    return {
-        "order_id": str(event.order_id),
-        "event_id": str(event.event_id),
-        "kind": type(event).__name__,
-        "status": status.value,
-        "at": event.occurred_at,
-        "facts": public_facts(event),
-    }
-
-
-def _add_history(session: AsyncSession, event: events.Event, status: OrderStatus) -> None:
-    """A line of the citizen's timeline, written with the batch's other lines at commit."""
-    stage_insert(session, HISTORY, _history_row(event, status))
+# --- following the other services (in the consumer's transaction) ---------------------
 
 
 async def load_orders(session: AsyncSession, batch: list[events.Event]) -> None:
     """The orders a batch of events will touch, in one query."""
     await load_rows(session, Order, Order.id, [str(e.order_id) for e in batch])
+
+
+def _take_district(order: Order, event: events.OrderRouted) -> None:
+    order.district_code, order.district_name = event.district_code, event.district_name
+
+
+#: What an event changes on the order besides its status, per type.
+_ALSO_CHANGES: dict[type[events.Event], Callable[[Order, Any], None]] = {
+    events.OrderRouted: _take_district,
+}
 
 
 async def apply_event(session: AsyncSession, event: events.Event) -> None:
@@ -236,11 +293,15 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
         return  # not an order taken here (another intake's database): nothing to show
     new_status = status_after(OrderStatus(order.status), event)
     order.status = new_status.value
-    if isinstance(event, events.OrderRouted):
-        order.district_code, order.district_name = event.district_code, event.district_name
+    also = _ALSO_CHANGES.get(type(event))
+    if also:
+        also(order, event)
     order.updated_at = event.occurred_at
     keep_row(session, order, Order.id)
-    _add_history(session, event, new_status)
+    add_history(session, event, new_status)
+
+
+# --- the citizen's status and follow-ups -----------------------------------------------
 
 
 async def _find(
@@ -265,101 +326,79 @@ async def order_status(db: Database, reference: str, token: str, secret: str) ->
             await session.exec(
                 select(HistoryEntry)
                 .where(HistoryEntry.order_id == order.id)
-                .order_by(HistoryEntry.at, HistoryEntry.id)
+                .order_by(col(HistoryEntry.at), col(HistoryEntry.id))
             )
         ).all()
-    content = order.event
-    status = OrderStatus(order.status)
-    questions = [h for h in history if h.kind == "InfoRequested"]
-    feedback_given = any(h.kind == "FeedbackReceived" for h in history)
+    return order_view(order, history)
+
+
+async def _follow_up(
+    db: Database,
+    reference: str,
+    token: str,
+    secret: str,
+    *,
+    now: datetime,
+    decide: Callable[[AsyncSession, Order], Awaitable[E]],
+) -> E:
+    """One transaction for a citizen's follow-up: find the order (locked), let `decide` check
+    it and name the event (or refuse), then the status, the timeline line and the outbox."""
+    async with db.transaction() as session:
+        order = await _find(session, reference, token, secret, for_update=True)
+        event = await decide(session, order)
+        status = status_after(OrderStatus(order.status), event)
+        if status.value != order.status:
+            order.status = status.value
+            order.updated_at = now
+            session.add(order)
+        add_history(session, event, status)
+        await messages.enqueue(session, event, now=now)
+    return event
+
+
+def _about(order: Order, now: datetime) -> dict[str, Any]:
+    """The fields every event about this order carries."""
     return {
-        "order_id": order.id,
+        "order_id": uuid.UUID(order.id),
         "reference": order.reference,
-        "status": order.status,
-        "category": order.category,
-        "language": order.language,
-        "submitted_at": as_utc(order.submitted_at).isoformat(),
-        "decision_due": as_utc(order.decision_due).isoformat(),
-        "execution_due": as_utc(order.execution_due).isoformat(),
-        "urgent": order.urgent,
-        "district": {"code": order.district_code, "name": order.district_name}
-        if order.district_code
-        else None,
-        "can_cancel": can_cancel(status),
-        "open_question": questions[-1].facts.get("question")
-        if status == OrderStatus.INFO_REQUESTED and questions
-        else None,
-        "feedback_open": status == OrderStatus.COMPLETED and not feedback_given,
-        "description": content.get("description"),
-        "location": content.get("location"),
-        "details": content.get("details"),
-        "history": [
-            {
-                "kind": h.kind,
-                "status": h.status,
-                "at": as_utc(h.at).isoformat(),
-                **h.facts,
-            }
-            for h in history
-        ],
+        "correlation_id": order.event.get("correlation_id", ""),
+        "occurred_at": now,
     }
 
 
 async def cancel_order(
     db: Database, reference: str, token: str, secret: str, *, now: datetime, reason: str | None
 ) -> events.OrderCancelled:
-    async with db.transaction() as session:
-        order = await _find(session, reference, token, secret, for_update=True)
+    """Withdraw the order at its citizen's request and stage `OrderCancelled`."""
+
+    async def decide(_session: AsyncSession, order: Order) -> events.OrderCancelled:
         status = OrderStatus(order.status)
         if not can_cancel(status):
             raise CannotCancelError(status)
-        event = events.OrderCancelled(
-            order_id=uuid.UUID(order.id),
-            reference=order.reference,
-            correlation_id=order.event.get("correlation_id", ""),
-            occurred_at=now,
-            cancelled_at=now,
-            reason=reason,
-        )
-        order.status = OrderStatus.CANCELLED.value
-        order.updated_at = now
-        session.add(order)
-        _add_history(session, event, OrderStatus.CANCELLED)
-        await messages.enqueue(session, event, now=now)
-    return event
+        return events.OrderCancelled(**_about(order, now), cancelled_at=now, reason=reason)
+
+    return await _follow_up(db, reference, token, secret, now=now, decide=decide)
 
 
 async def provide_info(
     db: Database, reference: str, token: str, secret: str, *, now: datetime, answer: str
 ) -> events.InfoProvided:
     """Record the citizen's answer to the officer's open question and stage `InfoProvided`."""
-    async with db.transaction() as session:
-        order = await _find(session, reference, token, secret, for_update=True)
+
+    async def decide(_session: AsyncSession, order: Order) -> events.InfoProvided:
         if OrderStatus(order.status) != OrderStatus.INFO_REQUESTED:
             raise NoOpenQuestionError(reference)
-        event = events.InfoProvided(
-            order_id=uuid.UUID(order.id),
-            reference=order.reference,
-            correlation_id=order.event.get("correlation_id", ""),
-            occurred_at=now,
-            answer=answer,
-            answered_at=now,
-        )
-        new_status = status_after(OrderStatus(order.status), event)
-        order.status = new_status.value
-        order.updated_at = now
-        session.add(order)
-        _add_history(session, event, new_status)
-        await messages.enqueue(session, event, now=now)
-    return event
+        return events.InfoProvided(**_about(order, now), answer=answer, answered_at=now)
+
+    return await _follow_up(db, reference, token, secret, now=now, decide=decide)
 
 
 async def record_feedback(
     db: Database, reference: str, token: str, secret: str, *, now: datetime, feedback: Feedback
 ) -> events.FeedbackReceived:
     """Record the citizen's one answer to "did you see us, did it help" and stage it for the district."""
-    async with db.transaction() as session:
-        order = await _find(session, reference, token, secret, for_update=True)
+
+    async def decide(session: AsyncSession, order: Order) -> events.FeedbackReceived:
         given = (
             await session.exec(
                 select(HistoryEntry.id).where(
@@ -369,16 +408,12 @@ async def record_feedback(
         ).first()
         if OrderStatus(order.status) != OrderStatus.COMPLETED or given is not None:
             raise FeedbackNotOpenError(reference)
-        event = events.FeedbackReceived(
-            order_id=uuid.UUID(order.id),
-            reference=order.reference,
-            correlation_id=order.event.get("correlation_id", ""),
-            occurred_at=now,
+        return events.FeedbackReceived(
+            **_about(order, now),
             carried_out_seen=feedback.carried_out_seen,
             rating=feedback.rating,
             comment=feedback.comment or None,
             received_at=now,
         )
-        _add_history(session, event, OrderStatus.COMPLETED)
-        await messages.enqueue(session, event, now=now)
-    return event
+
+    return await _follow_up(db, reference, token, secret, now=now, decide=decide)

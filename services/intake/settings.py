@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pathlib import Path
 
-from shared.settings import CitizenLinkSettings, DeadlineSettings, ServiceSettings
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.settings import (
+    CitizenLinkSettings,
+    DeadlineSettings,
+    ReferenceDataSettings,
+    ServiceSettings,
+)
 
 
 class IntakeSettings(ServiceSettings):
@@ -24,3 +31,22 @@ class IntakeSettings(ServiceSettings):
         validation_alias="BESTIL_PHONE_CHANNEL_KEY",
         description="Shared with screening: only it may register orders taken by phone",
     )
+
+
+class PageSettings(BaseSettings):
+    """What the citizens' pages need besides intake's settings (`BESTIL_INTAKE_…`)."""
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_INTAKE_", extra="ignore")
+
+    map_tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Leaflet tile URL template for the road-stretch map; empty: no map",
+    )
+    map_attribution: str = Field(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        description="The tile provider's attribution (HTML), shown on the map",
+    )
+    node_modules: Path | None = Field(
+        None, description="Where `npm ci` installed the front-end packages (default: the repo's)"
+    )
+    reference: ReferenceDataSettings = Field(default_factory=ReferenceDataSettings)

@@ -159,8 +159,7 @@ def intake_server(tmp_path: Path, tile_url: str) -> Iterator[IntakeServer]:
     import uvicorn
 
     from services.intake.main import create_app
-    from services.intake.settings import IntakeSettings
-    from services.intake.web import PageSettings
+    from services.intake.settings import IntakeSettings, PageSettings
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

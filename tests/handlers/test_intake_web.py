@@ -14,8 +14,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from services.intake.domain import local_datetime
-from services.intake.web import format_date, format_datetime, format_period, strings
+from services.intake.web.common import strings
 from shared import events
+from shared.danish_time import format_date, format_datetime, format_period
 from shared.deadlines import COPENHAGEN
 from shared.vocabulary import Decision, ReasonCode, RoutingMethod
 from tests.reference_data import reference_data_dir
@@ -223,7 +224,7 @@ async def test_valid_form_makes_an_order_and_redirects_to_its_receipt(intake) ->
     assert receipt.status_code == 200
     t = strings("da")
     assert reference in receipt.text
-    assert t["receipt"]["decision_due"].format(date=format_date(submitted.decision_due, t)) in (
+    assert t["receipt"]["decision_due"].format(date=format_date(submitted.decision_due, "da")) in (
         receipt.text
     )
     assert f"/status/{reference}?token={token}" in receipt.text
@@ -634,12 +635,12 @@ def test_both_languages_have_the_same_words() -> None:
     ids=["danish-winter", "english-summer"],
 )
 def test_dates_are_shown_in_danish_time(moment, lang, expected) -> None:
-    assert format_datetime(moment, strings(lang)) == expected
+    assert format_datetime(moment, lang) == expected
 
 
 def test_a_period_on_one_day_names_the_day_once() -> None:
     start = datetime(2026, 12, 9, 6, 30, tzinfo=UTC)
-    assert format_period(start, start + timedelta(hours=2), strings("da")) == (
+    assert format_period(start, start + timedelta(hours=2), "da") == (
         "9. december 2026 kl. 07.30–09.30"
     )
 

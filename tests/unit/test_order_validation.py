@@ -17,7 +17,7 @@ from services.intake.domain import (
     build_order_submitted,
     check_order_rules,
 )
-from services.intake.errors import from_field_errors, from_validation_error
+from services.intake.field_errors import from_field_errors, from_validation_error
 from shared.events import (
     EventPresenceDetails,
     OrderContent,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from services.intake.domain import FieldError
 
@@ -88,7 +89,7 @@ _PATTERN_FIELDS = {
 }
 
 
-def _type_for(err: dict[str, Any]) -> str:
+def _type_for(err: ErrorDetails) -> str:
     loc = [str(p) for p in err["loc"]]
     kind = err["type"]
     msg = str(err.get("msg", ""))
@@ -116,6 +117,7 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> list[str | int]:
 
 
 def localized(kind: str, language: str, ctx: dict[str, Any] | None = None) -> str:
+    """An error type's wording in `language`, filled from pydantic's context where it has one."""
     da, en = MESSAGES.get(kind, MESSAGES["value_error"])
     text = da if language == "da" else en
     try:
@@ -143,6 +145,7 @@ def _entry(
 
 
 def from_validation_error(exc: ValidationError, language: str) -> list[dict[str, Any]]:
+    """Pydantic's errors as the citizen reads them: our wording, the field's path, no input."""
     out = []
     for err in exc.errors(include_input=False, include_url=False):
         kind = _type_for(err)
@@ -151,4 +154,5 @@ def from_validation_error(exc: ValidationError, language: str) -> list[dict[str,
 
 
 def from_field_errors(errors: list[FieldError], language: str) -> list[dict[str, Any]]:
+    """Intake's own rule errors in the same shape as pydantic's."""
     return [_entry(list(e.loc), e.type, language, e.ctx) for e in errors]

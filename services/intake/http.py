@@ -1,0 +1,120 @@
+"""HTTP helpers shared by intake's JSON API and its pages: language, body limits, answers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from services.intake import service
+from services.intake.context import IntakeContext
+
+#: Why a follow-up was not recorded when no order matches the reference and token.
+NOT_FOUND = "not_found"
+
+TEXT = {
+    "invalid": (
+        "Bestillingen indeholder fejl. Ret felterne og prøv igen.",
+        "The order has errors. Correct the fields and try again.",
+    ),
+    "too_large": (
+        "Bestillingen er for stor (højst 64 KiB).",
+        "The order is too large (at most 64 KiB).",
+    ),
+    "rate_limited": (
+        "Du har sendt mange bestillinger på kort tid. Vent lidt, og prøv igen.",
+        "You have sent many orders in a short time. Please wait a little and try again.",
+    ),
+    NOT_FOUND: ("Bestillingen blev ikke fundet.", "The order was not found."),
+    "cannot_withdraw": (
+        "Bestillingen kan ikke længere trækkes tilbage.",
+        "The order can no longer be withdrawn.",
+    ),
+    "no_open_question": (
+        "Politiet venter ikke på et svar fra dig lige nu.",
+        "The police are not waiting for an answer from you right now.",
+    ),
+    "feedback_not_open": (
+        "Du kan give en tilbagemelding én gang, når bestillingen er udført.",
+        "You can give feedback once, after the order has been carried out.",
+    ),
+    "postal_code_unknown": ("Postnummeret kendes ikke.", "The postal code is not known."),
+    "idempotency_conflict": (
+        "Idempotency-Key er allerede brugt til en anden bestilling.",
+        "The Idempotency-Key was already used for a different order.",
+    ),
+}
+
+
+def say(key: str, language: str) -> str:
+    """One of the API's messages in the citizen's language."""
+    da, en = TEXT[key]
+    return da if language == "da" else en
+
+
+class BodyTooLargeError(Exception):
+    """The request body is over intake's limit; nothing of it is read further."""
+
+
+def request_language(request: Request, declared: object = None) -> str:
+    """The language the citizen chose, else what the browser prefers, else Danish."""
+    if declared in ("da", "en"):
+        return str(declared)
+    if request.query_params.get("lang") in ("da", "en"):
+        return str(request.query_params["lang"])
+    accept = request.headers.get("accept-language", "").lower()
+    return "en" if accept.startswith("en") else "da"
+
+
+async def read_limited_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is known to be over `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLargeError
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLargeError
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def error_response(
+    status: int, message: str, errors: list[dict[str, Any]] | None = None, **headers: str
+) -> JSONResponse:
+    """The API's error body: a message for people, field errors under `detail`."""
+    body: dict[str, Any] = {"message": message}
+    if errors is not None:
+        body["detail"] = errors
+    return JSONResponse(body, status_code=status, headers=headers or None)
+
+
+def correlation_id(request: Request) -> str:
+    """The caller's correlation id (bounded), else a new one, so one order's events can be traced."""
+    given = request.headers.get("x-correlation-id", "")
+    return given[:100] if given else str(uuid.uuid4())
+
+
+#: A citizen's follow-up use case with its own arguments bound (`functools.partial`):
+#: called as `(db, reference, token, secret, now=...)`.
+FollowUp = Callable[..., Awaitable[object]]
+
+
+async def follow_up(c: IntakeContext, reference: str, token: str, action: FollowUp) -> str | None:
+    """Run a withdrawal, answer or feedback for the API and the pages alike.
+
+    None when it was recorded; else why not: `NOT_FOUND`, or the refusal's reason, a key of
+    the API's `TEXT` and of the pages' `status` words.
+    """
+    try:
+        await action(c.db, reference, token, c.settings.links.status_link_secret, now=c.clock())
+    except service.OrderNotFoundError:
+        return NOT_FOUND
+    except service.FollowUpRefusedError as exc:
+        return exc.reason
+    c.runtime.relay.wake()
+    return None
