@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services.notifications.emails import EmailKind
+from services.notifications.emails.kinds import EmailKind
 from shared import districts, events
-from shared.deadlines import COPENHAGEN
+from shared.danish_time import COPENHAGEN
 from shared.vocabulary import DeadlineKind, DeadlineState, Decision
 
 
@@ -33,12 +33,14 @@ def email_kind_for(event: events.Event) -> EmailKind | None:
     return None
 
 
-def _district_name(code: str) -> str:
+def district_name(code: str) -> str:
+    """The district's name for the citizen; an unknown code is shown as it is."""
     found = districts.district(code)
     return found.name if found else code
 
 
 def facts_for(event: events.Event) -> dict[str, Any]:
+    """What the citizen's email about this event tells them, by name."""
     match event:
         case events.OrderSubmitted():
             return {
@@ -48,26 +50,26 @@ def facts_for(event: events.Event) -> dict[str, Any]:
             }
         case events.OrderScreened():
             return {
-                "district_name": _district_name(event.district_code),
+                "district_name": district_name(event.district_code),
                 "message": event.message,
                 "reason_code": event.reason_code,
             }
         case events.OrderScheduled():
             return {
-                "district_name": _district_name(event.district_code),
+                "district_name": district_name(event.district_code),
                 "planned_start": event.planned_start,
                 "planned_end": event.planned_end,
                 "note": event.note,
             }
         case events.OrderCompleted():
             return {
-                "district_name": _district_name(event.district_code),
+                "district_name": district_name(event.district_code),
                 "completed_at": event.completed_at,
                 "summary": event.summary,
             }
         case events.InfoRequested():
             return {
-                "district_name": _district_name(event.district_code),
+                "district_name": district_name(event.district_code),
                 "question": event.question,
             }
         case events.OrderCancelled():

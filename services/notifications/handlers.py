@@ -1,29 +1,46 @@
-"""Notifications' subscribers: each event may open or close a deadline and owe one email."""
+"""Notifications' subscribers: each names its fact and calls one use case."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from shared import events
 from shared.clock import Clock
+from shared.messaging.consumer import Handler
 
 
-def make_handlers(clock: Clock) -> dict[type[events.Event], Callable]:
-    async def on_order_event(session: AsyncSession, event: events.Event) -> None:
-        await service.record_event(session, event, clock())
+async def on_order_routed(session: AsyncSession, event: events.OrderRouted) -> None:
+    await service.record_routing(session, event)
+
+
+def subscribers(clock: Clock) -> dict[type[events.Event], Handler]:
+    """The handler of each event notifications reads; the clock dates the emails owed."""
+
+    async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
+        await service.record_submission(session, event, clock())
+
+    async def on_order_screened(session: AsyncSession, event: events.OrderScreened) -> None:
+        await service.record_decision(session, event, clock())
+
+    async def on_order_scheduled(session: AsyncSession, event: events.OrderScheduled) -> None:
+        await service.record_schedule(session, event, clock())
+
+    async def on_order_completed(session: AsyncSession, event: events.OrderCompleted) -> None:
+        await service.record_completion(session, event, clock())
+
+    async def on_info_requested(session: AsyncSession, event: events.InfoRequested) -> None:
+        await service.record_question(session, event, clock())
+
+    async def on_order_cancelled(session: AsyncSession, event: events.OrderCancelled) -> None:
+        await service.record_cancellation(session, event, clock())
 
     return {
-        model: on_order_event
-        for model in (
-            events.OrderSubmitted,
-            events.OrderRouted,
-            events.OrderScreened,
-            events.OrderScheduled,
-            events.OrderCompleted,
-            events.InfoRequested,
-            events.OrderCancelled,
-        )
+        events.OrderSubmitted: on_order_submitted,
+        events.OrderRouted: on_order_routed,
+        events.OrderScreened: on_order_screened,
+        events.OrderScheduled: on_order_scheduled,
+        events.OrderCompleted: on_order_completed,
+        events.InfoRequested: on_info_requested,
+        events.OrderCancelled: on_order_cancelled,
     }

@@ -11,8 +11,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.notifications import service
-from services.notifications.deadlines import DeadlineWatch
-from services.notifications.handlers import make_handlers
+from services.notifications.deadline_watch import DeadlineWatch
+from services.notifications.delivery import delivery_for
+from services.notifications.handlers import subscribers
 from services.notifications.models import NotificationsBase, messages
 from services.notifications.service import Mailer
 from services.notifications.settings import NotificationsSettings
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 
 async def run_mailer(mailer: Mailer, wake: asyncio.Event, poll_s: float) -> None:
+    """Send what is due, then sleep until woken by a commit that owes mail, or the poll."""
     while True:
         try:
             if await mailer.send_due():
@@ -39,6 +41,7 @@ async def run_mailer(mailer: Mailer, wake: asyncio.Event, poll_s: float) -> None
 
 
 async def run_deadline_watch(watch: DeadlineWatch, wake: asyncio.Event, every_s: float) -> None:
+    """Raise due alerts and owe the digests; wake the mailer when that owed emails."""
     while True:
         try:
             if await watch.check() or await watch.send_digests():
@@ -51,6 +54,7 @@ async def run_deadline_watch(watch: DeadlineWatch, wake: asyncio.Event, every_s:
 
 
 def create_app(settings: NotificationsSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    """The service, its consumer, and the mailer and deadline watch it runs beside them."""
     settings = settings or NotificationsSettings()
     db = Database(settings.resolved_database_url("notifications"), NotificationsBase.metadata)
     runtime = MessagingRuntime(
@@ -58,20 +62,13 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
         db,
         messages,
         settings.kafka,
-        make_handlers(clock),
+        subscribers(clock),
         prefetch=service.load_batch,
     )
-    mailer = Mailer(db, settings, clock)
+    mailer = Mailer(db, settings, clock, delivery_for(settings))
     watch = DeadlineWatch(db, settings, clock)
     wake = asyncio.Event()
-    if runtime.consumer is not None:
-        previous = runtime.consumer.after_commit
-
-        def after_commit() -> None:
-            previous()
-            wake.set()
-
-        runtime.consumer.after_commit = after_commit
+    runtime.after_commit(wake.set)  # an event that owes an email is sent at once, not at the poll
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -16,6 +16,8 @@ from shared.vocabulary import RoutingMethod
 
 
 class BoundaryData(Protocol):
+    """What routing needs of the reference data (reference_data.ReferenceData, or a fake)."""
+
     def district_at(self, lat: float, lon: float) -> str | None: ...
 
     def district_for_postal_code(self, code: str) -> str | None: ...
@@ -23,16 +25,21 @@ class BoundaryData(Protocol):
 
 @dataclass(frozen=True)
 class Routed:
+    """The order belongs to this district, found this way."""
+
     district: districts.District
     method: RoutingMethod
 
 
 @dataclass(frozen=True)
 class Unroutable:
+    """No district is certain: a person routes the order, told why."""
+
     reason: str
 
 
 def choose_district(location: Location, data: BoundaryData | None) -> Routed | Unroutable:
+    """The municipality, then the coordinates, then a single-district postal code."""
     if location.municipality_code:
         found = districts.district_for_municipality(location.municipality_code)
         if found:

@@ -1,8 +1,6 @@
-"""Routing's subscribers: each one calls one use case."""
+"""Routing's subscribers: each names its fact and calls one use case."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -10,9 +8,12 @@ from services.routing import service
 from services.routing.domain import BoundaryData
 from shared import events
 from shared.clock import Clock
+from shared.messaging.consumer import Handler
 
 
-def make_handlers(data: BoundaryData | None, clock: Clock) -> dict[type[events.Event], Callable]:
+def subscribers(data: BoundaryData | None, clock: Clock) -> dict[type[events.Event], Handler]:
+    """The handler of each event routing reads; the boundary data and clock come from main."""
+
     async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
         await service.route_order(session, event, data, clock())
 

@@ -9,8 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.routing import service
-from services.routing.handlers import make_handlers
+from services.routing.handlers import subscribers
 from services.routing.models import RoutingBase, messages
+from services.routing.reference_data import ReferenceData, load_reference_data
 from services.routing.settings import RoutingSettings
 from shared.clock import Clock, utcnow
 from shared.db import Database
@@ -20,22 +21,26 @@ from shared.messaging.runtime import MessagingRuntime
 log = logging.getLogger(__name__)
 
 
-def load_boundaries(settings: RoutingSettings):  # -> ReferenceData | None
+def load_boundaries(settings: RoutingSettings) -> ReferenceData | None:
+    """The configured boundaries and postal codes; without them only municipalities route."""
     directory = settings.reference.reference_data_dir
     if directory is None:
         log.info("no reference data configured: routing by municipality only")
         return None
-    from services.routing.geo import load_reference_data
-
     return load_reference_data(directory)
 
 
 def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -> FastAPI:
+    """The service and its consumer; routing answers no requests besides the operations routes."""
     settings = settings or RoutingSettings()
     db = Database(settings.resolved_database_url("routing"), RoutingBase.metadata)
-    handlers = make_handlers(load_boundaries(settings), clock)
     runtime = MessagingRuntime(
-        "routing", db, messages, settings.kafka, handlers, prefetch=service.load_routings
+        "routing",
+        db,
+        messages,
+        settings.kafka,
+        subscribers(load_boundaries(settings), clock),
+        prefetch=service.load_routings,
     )
 
     @asynccontextmanager

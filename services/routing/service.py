@@ -54,6 +54,7 @@ async def route_order(
 async def reroute_order(
     session: AsyncSession, request: events.RerouteRequested, now: datetime
 ) -> None:
+    """An officer's routing by hand: always published, and never overridden automatically."""
     district = districts.district(request.to_district)
     if district is None:
         raise ValueError(f"unknown district {request.to_district}")
@@ -67,6 +68,7 @@ async def _record_routed(
     method: RoutingMethod,
     now: datetime,
 ) -> None:
+    """Keep the order's latest routing and publish it, in the transaction of its cause."""
     row = await get_row(session, Routing, Routing.order_id, str(source.order_id)) or Routing(
         order_id=str(source.order_id), reference=source.reference, routed_at=now
     )

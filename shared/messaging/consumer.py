@@ -95,10 +95,9 @@ class EventConsumer:
         service: str,
         db: Database,
         store: MessageStore,
-        handlers: Mapping[type[Event], Handler],
+        subscribers: Mapping[type[Event], Handler],
         settings: KafkaSettings,
         *,
-        after_commit: Callable[[], None] | None = None,
         prefetch: Prefetch | None = None,
     ) -> None:
         self.service = service
@@ -106,12 +105,20 @@ class EventConsumer:
         self.db = db
         self.store = store
         self.settings = settings
-        self.after_commit = after_commit or (lambda: None)
-        self.handlers = {BY_MODEL[model].name: (model, fn) for model, fn in handlers.items()}
+        self._after_commit: list[Callable[[], None]] = []
+        self.handlers = {BY_MODEL[model].name: (model, fn) for model, fn in subscribers.items()}
 
     @property
     def topics(self) -> list[str]:
         return sorted(self.handlers)
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every commit that applied an event, in the order registered.
+
+        A use case's effects (an outbox row, an owed email) are only visible once committed, so
+        whoever acts on them (the relay, a mailer) is woken here rather than from the handler.
+        """
+        self._after_commit.append(callback)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
@@ -211,7 +218,8 @@ class EventConsumer:
             metric = EVENTS_CONSUMED if applied else EVENTS_DUPLICATE
             metric.labels(self.service, topic).inc()
         if any(outcomes):
-            self.after_commit()
+            for callback in self._after_commit:
+                callback()
 
     async def process_one(self, topic: str, event: Event, record: Any) -> None:
         """Apply one event with bounded retries; park it in the DLQ if it keeps failing."""

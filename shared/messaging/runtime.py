@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from shared.db import Database
 from shared.events import Event
@@ -32,7 +32,7 @@ class MessagingRuntime:
         db: Database,
         store: MessageStore,
         settings: KafkaSettings,
-        handlers: Mapping[type[Event], Handler] | None = None,
+        subscribers: Mapping[type[Event], Handler] | None = None,
         prefetch: Prefetch | None = None,
     ) -> None:
         self.service = service
@@ -40,19 +40,26 @@ class MessagingRuntime:
         self.broker = make_broker(settings, service)
         self.relay = OutboxRelay(db, store, self.broker, settings)
         self.consumer: EventConsumer | None = None
-        if handlers:
+        if subscribers:
             self.consumer = EventConsumer(
                 service,
                 db,
                 store,
-                handlers,
+                subscribers,
                 settings,
-                after_commit=self.relay.wake,
                 prefetch=prefetch,
             )
+            # first: the events the handlers staged leave before anything else is woken
+            self.consumer.after_commit(self.relay.wake)
             self.consumer.subscribe(self.broker)
         self.connected = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Wake `callback` after each consumer commit that applied an event (after the relay)."""
+        if self.consumer is None:
+            raise RuntimeError(f"{self.service} consumes no events: nothing ever commits here")
+        self.consumer.after_commit(callback)
 
     def topics(self) -> list[str]:
         """The topics this service writes or reads, and its dead-letter topic."""

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import col, select, update
 
 from services.notifications.domain import eml_filename
-from services.notifications.emails import message_id_for
+from services.notifications.emails.kinds import message_id_for
 from services.notifications.models import OutgoingEmail
 from services.notifications.service import Mailer
 from services.notifications.settings import NotificationsSettings

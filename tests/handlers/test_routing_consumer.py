@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from services.routing.handlers import subscribers
 from shared import events
+from shared.clock import utcnow
 from tests.support import submitted_event, traffic_order
 
 
@@ -82,3 +84,11 @@ async def test_manual_reroute_arriving_before_the_order_is_not_overridden(harnes
     await routing.deliver(order)
     routed = await routing.staged(events.OrderRouted)
     assert [(r.district_code, r.method.value) for r in routed] == [("1470", "manual")]
+
+
+def test_every_fact_routing_reads_has_its_own_subscriber() -> None:
+    names = {model: handler.__name__ for model, handler in subscribers(None, utcnow).items()}
+    assert names == {
+        events.OrderSubmitted: "on_order_submitted",
+        events.RerouteRequested: "on_reroute_requested",
+    }

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.db import Database, execute, stage_insert
+from tests.support import eventually
 
 metadata = MetaData()
 notes = Table(
@@ -100,32 +101,46 @@ async def test_a_conflict_at_commit_fails_only_the_unit_that_caused_it(db: Datab
     assert await texts(db) == ["first", "second", "taken", "third"]
 
 
+async def queued_behind(db: Database, count: int) -> None:
+    """Wait until `count` units wait for the committer (which is busy with another)."""
+
+    async def queued() -> bool:
+        return len(db._group) == count
+
+    await eventually(queued, within=5, interval=0.001, what=f"{count} queued units")
+
+
 async def test_a_caller_that_gives_up_does_not_stop_the_others(db: Database) -> None:
+    committing, release = asyncio.Event(), asyncio.Event()
+
     async def slow(session: AsyncSession) -> str:
-        await asyncio.sleep(0.05)
+        committing.set()
+        await release.wait()
         return await note("slow")(session)
 
     first = asyncio.create_task(db.grouped(slow))
-    await asyncio.sleep(0)
+    await asyncio.wait_for(committing.wait(), 5)
     waiting = asyncio.create_task(db.grouped(note("abandoned")))
     others = [asyncio.create_task(db.grouped(note(f"k{i}"))) for i in range(3)]
-    await asyncio.sleep(0)
+    await queued_behind(db, 4)
     waiting.cancel()
+    release.set()
     assert await first == "SLOW"
     assert await asyncio.gather(*others) == ["K0", "K1", "K2"]
     assert "abandoned" not in await texts(db)
 
 
 async def test_waiting_units_are_told_when_the_committer_is_stopped(db: Database) -> None:
-    release = asyncio.Event()
+    committing, release = asyncio.Event(), asyncio.Event()
 
     async def stuck(session: AsyncSession) -> None:
+        committing.set()
         await release.wait()
 
     first = asyncio.create_task(db.grouped(stuck))
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(committing.wait(), 5)
     queued = asyncio.create_task(db.grouped(note("queued")))
-    await asyncio.sleep(0.01)
+    await queued_behind(db, 1)
     assert db._group_task is not None
     db._group_task.cancel()  # what the loop does to pending tasks at shutdown
     for waiting in (first, queued):

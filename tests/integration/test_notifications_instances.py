@@ -10,7 +10,10 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import func
+from sqlmodel import col, select
 
+from services.notifications.models import OutgoingEmail
 from shared import events
 from shared.clock import FrozenClock, utcnow
 from shared.vocabulary import RoutingMethod
@@ -78,7 +81,18 @@ async def test_two_instances_raise_each_alert_and_send_each_email_exactly_once(
             )  # receipts, citizens' breach, districts' breach
 
         await eventually(all_emails_sent, within=240, what="breach emails")
-        await asyncio.sleep(1)
+
+        async def none_left_pending() -> bool:
+            # a row is pending until its delivery committed: then no repeat can still come
+            async with first.app.state.db.reading() as session:
+                query = (
+                    select(func.count())
+                    .select_from(OutgoingEmail)
+                    .where(col(OutgoingEmail.status) == "pending")
+                )
+                return (await session.exec(query)).one() == 0
+
+        await eventually(none_left_pending, within=60, what="no email left pending")
         ids = Counter(str(m["Message-ID"]) for m in inbox.messages)
         assert len(inbox.messages) == 3 * ORDERS and max(ids.values()) == 1
         alerts = await read_all(bootstrap_of(kafka), "orders.deadlines.v1", at_least=2 * ORDERS)

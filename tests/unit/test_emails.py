@@ -12,20 +12,11 @@ from typing import Any
 
 import pytest
 
-from services.notifications.emails import (
-    CATEGORY_NAMES,
-    REASONS,
-    EmailKind,
-    Recipient,
-    compose,
-    format_date,
-    format_datetime,
-    format_period,
-    ics_escape,
-    ics_fold,
-    ics_uid,
-    message_id_for,
-)
+from services.notifications.emails.calendar import ics_escape, ics_fold, ics_uid
+from services.notifications.emails.citizen import compose
+from services.notifications.emails.kinds import EmailKind, Recipient, message_id_for
+from services.notifications.emails.words import CATEGORY_NAMES, REASONS
+from shared.danish_time import format_date, format_datetime, format_period
 from shared.vocabulary import Category, Language, ReasonCode
 
 REFERENCE = "BEB-7K3M9QXZ"

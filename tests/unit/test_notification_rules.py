@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.notifications.domain import email_kind_for, facts_for, retry_delay
-from services.notifications.emails import EmailKind
+from services.notifications.emails.kinds import EmailKind
 from shared import events
 from shared.vocabulary import Decision, ReasonCode, RoutingMethod
 from tests.support import submitted_event

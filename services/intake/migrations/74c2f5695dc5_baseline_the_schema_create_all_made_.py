@@ -8,7 +8,7 @@ Create Date: 2026-12-01 11:40:39.204818
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import shared.db

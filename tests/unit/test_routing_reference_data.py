@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from services.routing.geo import (
+from services.routing.reference_data import (
     DISTRICTS_GEOJSON,
     POSTAL_CODES_CSV,
     ReferenceData,
@@ -268,6 +268,12 @@ def test_unknown_district_code_in_boundaries_fails_loading(tmp_path: Path) -> No
 def test_non_polygon_geometry_fails_loading(tmp_path: Path) -> None:
     _write_geojson(tmp_path, [("1460", "Point", [10.0, 56.0])])
     with pytest.raises(ValueError, match="Point"):
+        load_reference_data(tmp_path)
+
+
+def test_polygon_without_coordinates_fails_loading_as_a_bad_file(tmp_path: Path) -> None:
+    _write_geojson(tmp_path, [("1460", "Polygon", None)])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="1460 has no coordinates"):
         load_reference_data(tmp_path)
 
 

@@ -282,12 +282,12 @@ def _load_polygons(path: Path) -> list[_Polygon]:
         code = _check_district_code(properties.get("district_code"), path)
         geometry = feature.get("geometry") or {}
         kind, coordinates = geometry.get("type"), geometry.get("coordinates")
-        if kind == "Polygon":
-            parts = [coordinates]
-        elif kind == "MultiPolygon":
-            parts = coordinates
-        else:
+        if kind not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"{path}: district {code} has geometry {kind!r}, not a polygon")
+        if not isinstance(coordinates, list):
+            # else a missing "coordinates" surfaced as a TypeError, not as a bad file
+            raise ValueError(f"{path}: district {code} has no coordinates")
+        parts: list[Any] = [coordinates] if kind == "Polygon" else coordinates
         polygons.extend(_Polygon(code, rings) for rings in parts)
     if not polygons:
         raise ValueError(f"{path}: no district polygons")

@@ -6,13 +6,13 @@ Officers read Danish; the emails carry references, never the citizen's personal 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime as rfc2822_datetime
 from html import escape
 
-from services.notifications.emails import CATEGORY_NAMES, format_date, format_datetime
-from shared.deadlines import COPENHAGEN
+from services.notifications.emails.words import CATEGORY_NAMES
+from shared.danish_time import format_date, format_datetime
 from shared.vocabulary import Category, DeadlineKind, DeadlineState, Language
 
 KIND_NAMES = {DeadlineKind.DECISION: "svarfrist", DeadlineKind.EXECUTION: "udførelsesfrist"}
@@ -21,6 +21,8 @@ FOOTER = "Automatisk besked fra Bestil en betjent. Svar ikke på denne e-mail."
 
 @dataclass(frozen=True)
 class DigestLine:
+    """One open deadline in a district's daily digest."""
+
     reference: str
     category: str | None
     kind: DeadlineKind
@@ -91,7 +93,7 @@ def compose_digest(
     warned = sum(1 for line in lines if line.state == DeadlineState.WARNING)
     orders = len({line.reference for line in lines})
     subject = (
-        f"Dagsoversigt {format_date(datetime.combine(day, time(12), COPENHAGEN), Language.DA)}: "
+        f"Dagsoversigt {format_date(day, Language.DA)}: "
         f"{orders} åbne bestillinger, {breached} frister overskredet, {warned} tæt på"
     )
     mark = {DeadlineState.BREACHED: "OVERSKREDET", DeadlineState.WARNING: "snart", None: ""}

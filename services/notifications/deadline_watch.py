@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -22,7 +22,7 @@ from services.notifications.domain import (
     digest_due,
     district_mailbox,
 )
-from services.notifications.emails import EmailKind
+from services.notifications.emails.kinds import DISTRICT_BREACH, DISTRICT_DIGEST, EmailKind
 from services.notifications.models import Deadline, DigestSent, OutgoingEmail, messages
 from services.notifications.settings import NotificationsSettings
 from shared import districts, events
@@ -33,11 +33,9 @@ from shared.vocabulary import DeadlineKind, DeadlineState
 
 log = logging.getLogger(__name__)
 
-DISTRICT_BREACH = "district_breach"
-DISTRICT_DIGEST = "district_digest"
-
 
 def deadline_key(order_id: str, kind: DeadlineKind) -> str:
+    """One row per order and kind, found by this key whichever event comes first."""
     return f"{order_id}/{kind.value}"
 
 
@@ -55,26 +53,33 @@ async def load_deadlines(session: AsyncSession, batch: list[events.Event]) -> No
     await load_rows(session, Deadline, Deadline.key, keys)
 
 
-async def track_deadlines(session: AsyncSession, event: events.Event) -> None:
-    """Open, date, assign or close an order's deadlines; any event may come first."""
+async def track_deadlines(
+    session: AsyncSession, event: events.Event, *, category: str | None = None
+) -> None:
+    """Open, date or close an order's deadlines as the event says; any event may come first."""
     order_id = str(event.order_id)
     for change in deadline_changes(event):
         row = await _deadline(session, order_id, change.kind, event.reference)
         if change.due_at is not None:
             row.due_at = change.due_at
-        if isinstance(event, events.OrderSubmitted):
-            row.category = event.category.value
+        if category is not None:
+            row.category = category
         if change.close:
             row.closed = True
         keep_row(session, row, Deadline.key)
-    if isinstance(event, events.OrderRouted):
-        for kind in DeadlineKind:
-            row = await _deadline(session, order_id, kind, event.reference)
-            row.district_code = event.district_code
-            keep_row(session, row, Deadline.key)
+
+
+async def assign_deadlines(session: AsyncSession, routed: events.OrderRouted) -> None:
+    """Both of an order's deadlines belong to the district it was routed to."""
+    for kind in DeadlineKind:
+        row = await _deadline(session, str(routed.order_id), kind, routed.reference)
+        row.district_code = routed.district_code
+        keep_row(session, row, Deadline.key)
 
 
 class DeadlineWatch:
+    """Raises due alerts and owes the districts' emails; run every `deadline_check_s`."""
+
     def __init__(self, db: Database, settings: NotificationsSettings, clock: Clock) -> None:
         self.db = db
         self.settings = settings
@@ -145,36 +150,39 @@ class DeadlineWatch:
             row.warning_at = now
         else:
             row.breached_at = now
-            payload = alert.model_dump_json()
-            # The citizen hears that it takes longer than promised; the district at once.
+            self._owe_breach_emails(session, row, alert, now)
+        session.add(row)
+        log.info("deadline %s %s for %s", row.kind, state.value, row.reference)
+
+    def _owe_breach_emails(
+        self, session: AsyncSession, row: Deadline, alert: events.DeadlineAlert, now: datetime
+    ) -> None:
+        """The citizen hears that it takes longer than promised; the district at once."""
+        payload = alert.model_dump_json()
+        session.add(
+            OutgoingEmail(
+                event_id=str(alert.event_id),
+                order_id=row.order_id,
+                kind=EmailKind.DEADLINE_BREACHED.value,
+                topic=DEADLINES.name,
+                payload=payload,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        if row.district_code:
             session.add(
                 OutgoingEmail(
                     event_id=str(alert.event_id),
                     order_id=row.order_id,
-                    kind=EmailKind.DEADLINE_BREACHED.value,
+                    kind=DISTRICT_BREACH,
+                    recipient=self._mailbox(row.district_code),
                     topic=DEADLINES.name,
-                    payload=payload,
+                    payload=json.dumps({"alert": json.loads(payload), "category": row.category}),
                     next_attempt_at=now,
                     created_at=now,
                 )
             )
-            if row.district_code:
-                session.add(
-                    OutgoingEmail(
-                        event_id=str(alert.event_id),
-                        order_id=row.order_id,
-                        kind=DISTRICT_BREACH,
-                        recipient=self._mailbox(row.district_code),
-                        topic=DEADLINES.name,
-                        payload=json.dumps(
-                            {"alert": json.loads(payload), "category": row.category}
-                        ),
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                )
-        session.add(row)
-        log.info("deadline %s %s for %s", row.kind, state.value, row.reference)
 
     async def send_digests(self) -> int:
         """Each district's digest once a day: its open deadlines, the first first."""
@@ -186,32 +194,33 @@ class DeadlineWatch:
         for code in districts.DISTRICTS:
             try:
                 async with self.db.transaction() as session:
-                    if await session.get(DigestSent, (code, day)) is not None:
-                        continue
-                    session.add(DigestSent(district_code=code, day=day, sent_at=now))
-                    await session.flush()  # another instance that got there first fails here
-                    lines = await self._digest_lines(session, code, now)
-                    if lines:
-                        session.add(
-                            OutgoingEmail(
-                                event_id=str(
-                                    uuid.uuid5(uuid.NAMESPACE_URL, f"digest/{code}/{day}")
-                                ),
-                                order_id=code,
-                                kind=DISTRICT_DIGEST,
-                                recipient=self._mailbox(code),
-                                topic="digest",
-                                payload=json.dumps(
-                                    {"district": code, "day": day.isoformat(), "lines": lines}
-                                ),
-                                next_attempt_at=now,
-                                created_at=now,
-                            )
-                        )
-                        sent += 1
+                    sent += await self._owe_digest(session, code, day, now)
             except IntegrityError:
                 continue
         return sent
+
+    async def _owe_digest(self, session: AsyncSession, code: str, day: date, now: datetime) -> int:
+        """Owe one district's digest for `day` unless it is owed already; 1 if an email is owed."""
+        if await session.get(DigestSent, (code, day)) is not None:
+            return 0
+        session.add(DigestSent(district_code=code, day=day, sent_at=now))
+        await session.flush()  # another instance that got there first fails here
+        lines = await self._digest_lines(session, code, now)
+        if not lines:
+            return 0
+        session.add(
+            OutgoingEmail(
+                event_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"digest/{code}/{day}")),
+                order_id=code,
+                kind=DISTRICT_DIGEST,
+                recipient=self._mailbox(code),
+                topic="digest",
+                payload=json.dumps({"district": code, "day": day.isoformat(), "lines": lines}),
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+        return 1
 
     async def _digest_lines(
         self, session: AsyncSession, code: str, now: datetime
