@@ -35,7 +35,7 @@ from bench.common import machine, percentile
 from services.screening import accounts
 from services.screening.main import create_app
 from services.screening.models import QueuedOrder, QueueEntry, ScreeningBase
-from services.screening.service import entry_values, prepare_queue
+from services.screening.projection import entry_values, prepare_queue
 from services.screening.settings import ScreeningSettings
 from shared import districts
 from shared.db import Database, execute

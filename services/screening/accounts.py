@@ -180,9 +180,9 @@ async def lockout_ends(
 
 async def record_failure(session: AsyncSession, email: str, now: datetime) -> None:
     """Count a failure, and forget those too old to matter (the table stays small)."""
-    await session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - timedelta(days=1)))  # type: ignore[call-overload]
+    await session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - timedelta(days=1)))
     session.add(LoginFailure(email=email.strip().lower()[:200], at=now))
 
 
 async def clear_failures(session: AsyncSession, email: str) -> None:
-    await session.exec(delete(LoginFailure).where(LoginFailure.email == email.strip().lower()))  # type: ignore[call-overload]
+    await session.exec(delete(LoginFailure).where(col(LoginFailure.email) == email.strip().lower()))

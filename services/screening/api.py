@@ -1,4 +1,7 @@
-"""Screening's JSON API for integrations (DESIGN §4), behind Bearer tokens."""
+"""Screening's JSON API for integrations (DESIGN §4), behind Bearer tokens.
+
+Routes translate HTTP to a use case and its answer back; the use cases own the transactions.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from services.screening import audit, service
+from services.screening import actions, reading, statistics
+from services.screening.actions import ActionDone
 from services.screening.context import api_officer, ctx
 from services.screening.domain import (
     ActionRefusedError,
@@ -20,6 +24,8 @@ from services.screening.domain import (
     ScheduleRequest,
 )
 from services.screening.models import Officer
+from services.screening.queries import OrderNotVisibleError
+from services.screening.views import nearby_view, order_view
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
@@ -33,17 +39,10 @@ async def list_orders(
 ) -> dict[str, Any]:
     """The caller's orders with their content: the listing is recorded in the audit trail."""
     c = ctx(request)
-    async with c.db.transaction() as session:
-        orders = await service.list_orders(session, officer, status=status, category=category)
-        audit.record(
-            session,
-            officer=officer,
-            action="listed",
-            now=c.clock(),
-            via="api",
-            facts={"count": len(orders), "status": status, "category": category},
-        )
-    return {"orders": [service.order_view(o) for o in orders]}
+    orders = await reading.list_orders(
+        c.db, officer, status=status, category=category, now=c.clock()
+    )
+    return {"orders": [order_view(o) for o in orders]}
 
 
 @router.get("/orders/{order_id}")
@@ -52,15 +51,11 @@ async def get_order(
 ) -> dict[str, Any]:
     """One order with its personal data and history; the view is recorded in the audit trail."""
     c = ctx(request)
-    async with c.db.transaction() as session:
-        try:
-            order = await service.visible_order(session, officer, order_id)
-        except service.OrderNotVisibleError:
-            raise HTTPException(404, "order not found") from None
-        audit.record(
-            session, officer=officer, action="viewed", now=c.clock(), order=order, via="api"
-        )
-        return service.order_view(order, await service.activity(session, order_id))
+    try:
+        found = await reading.view_order(c.db, officer, order_id, now=c.clock(), via="api")
+    except OrderNotVisibleError:
+        raise HTTPException(404, "order not found") from None
+    return order_view(found.order, found.history)
 
 
 @router.get("/orders/{order_id}/nearby")
@@ -69,45 +64,32 @@ async def nearby(
 ) -> dict[str, Any]:
     """Other orders about the same road or within the configured distance (no personal data)."""
     c = ctx(request)
-    async with c.db.reading() as session:
-        try:
-            order = await service.visible_order(session, officer, order_id)
-        except service.OrderNotVisibleError:
-            raise HTTPException(404, "order not found") from None
-        found = await service.nearby_orders(
-            session,
-            officer,
-            order,
-            days=c.settings.nearby_days,
-            metres=c.settings.nearby_metres,
+    try:
+        found = await reading.nearby(
+            c.db, officer, order_id, days=c.settings.nearby_days, metres=c.settings.nearby_metres
         )
-    return {"nearby": service.nearby_view(found)}
+    except OrderNotVisibleError:
+        raise HTTPException(404, "order not found") from None
+    return {"nearby": nearby_view(found)}
+
+
+Action = Callable[..., Awaitable[list[ActionDone]]]
 
 
 async def _perform(
-    request: Request,
-    officer: Officer,
-    order_id: str,
-    action: Callable[..., Awaitable[Any]],
-    body: Any,
+    request: Request, officer: Officer, order_id: str, action: Action, body: Any
 ) -> JSONResponse:
     c = ctx(request)
-    warning = None
     try:
-        async with c.db.transaction() as session:
-            result = await action(session, officer, order_id, body, c.clock())
-            if isinstance(result, tuple):
-                result, warning = result
-            order = await service.visible_order(session, officer, order_id)
-            view = service.order_view(order)
-    except service.OrderNotVisibleError:
+        [done] = await action(c.db, officer, [order_id], body, now=c.clock(), via="api")
+    except OrderNotVisibleError:
         raise HTTPException(404, "order not found") from None
     except ActionRefusedError as exc:
         raise HTTPException(409, str(exc)) from None
     c.runtime.relay.wake()
-    payload = {"order": view, "event_id": str(result.event_id)}
-    if warning:
-        payload["warning"] = warning
+    payload = {"order": done.order, "event_id": str(done.event.event_id)}
+    if done.warning:
+        payload["warning"] = done.warning
     return JSONResponse(payload)
 
 
@@ -115,35 +97,35 @@ async def _perform(
 async def decide(
     request: Request, order_id: str, body: DecisionRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
-    return await _perform(request, officer, order_id, service.record_decision, body)
+    return await _perform(request, officer, order_id, actions.record_decision, body)
 
 
 @router.post("/orders/{order_id}/schedule")
 async def schedule(
     request: Request, order_id: str, body: ScheduleRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
-    return await _perform(request, officer, order_id, service.schedule_order, body)
+    return await _perform(request, officer, order_id, actions.schedule_order, body)
 
 
 @router.post("/orders/{order_id}/complete")
 async def complete(
     request: Request, order_id: str, body: CompleteRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
-    return await _perform(request, officer, order_id, service.complete_order, body)
+    return await _perform(request, officer, order_id, actions.complete_order, body)
 
 
 @router.post("/orders/{order_id}/reroute")
 async def reroute(
     request: Request, order_id: str, body: RerouteRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
-    return await _perform(request, officer, order_id, service.request_reroute, body)
+    return await _perform(request, officer, order_id, actions.request_reroute, body)
 
 
 @router.post("/orders/{order_id}/questions")
 async def ask(
     request: Request, order_id: str, body: QuestionRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
-    return await _perform(request, officer, order_id, service.ask_citizen, body)
+    return await _perform(request, officer, order_id, actions.ask_citizen, body)
 
 
 @router.get("/stats")
@@ -157,7 +139,7 @@ async def stats(
     coordinators get their district's figures; a national admin all, or one `district`'s."""
     c = ctx(request)
     start = datetime.combine(since, time(0), tzinfo=UTC) if since else None
-    async with c.db.reading() as session:
-        return await service.statistics(
-            session, officer, district_code=district, since=start, now=c.clock()
-        )
+    figures = await statistics.statistics(
+        c.db, officer, district_code=district, since=start, now=c.clock()
+    )
+    return figures.as_json()

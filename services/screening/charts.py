@@ -93,7 +93,7 @@ def stacked_columns(
     ]
     for i, column in enumerate(columns):
         x = left + i * slot + (slot - bar_w) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for s, (_, values) in enumerate(series):
             h = plot_h * values[i] / biggest
             if h > 0:
@@ -116,16 +116,23 @@ def stacked_columns(
                 f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 36}" text-anchor="middle" '
                 f'fill="{_TEXT}" font-size="13">{escape(sublabels[i])}</text>'
             )
-    for s, (name, _) in enumerate(series):
-        y = height + s * 24
+    parts.extend(_legend([name for name, _ in series], left=left, top=height))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(names: list[str], *, left: int, top: int) -> list[str]:
+    """One coloured square and name per series, one under the other."""
+    parts = []
+    for s, name in enumerate(names):
+        y = top + s * 24
         parts.append(
             f'<rect x="{left}" y="{y}" width="14" height="14" '
             f'fill="{SERIES_COLOURS[s % len(SERIES_COLOURS)]}"/>'
             f'<text x="{left + 22}" y="{y + 12}" fill="{_TEXT}" font-size="13">'
             f"{escape(name)}</text>"
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
 
 
 def share_meter(chart_id: str, title: str, share: float | None, *, width: int = 420) -> str:

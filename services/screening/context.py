@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from fastapi import HTTPException, Request
 
-from services.screening import accounts
+from services.screening import signing_in
 from services.screening.models import Officer
 from services.screening.settings import ScreeningSettings
 from shared.clock import Clock
@@ -52,8 +52,7 @@ async def api_officer(request: Request) -> Officer:
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     c = ctx(request)
-    async with c.db.reading() as session:
-        officer = await accounts.officer_for_token(session, token.strip(), c.clock(), "api")
+    officer = await signing_in.officer_for_bearer(c.db, token.strip(), now=c.clock())
     if officer is None:
         raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
     return officer

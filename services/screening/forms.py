@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from shared.deadlines import COPENHAGEN
+from shared.danish_time import COPENHAGEN
 
 
 class FieldProblem(ValueError):

@@ -14,9 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.screening import api, service, web
+from services.screening import api, projection, web
 from services.screening.context import ScreeningContext
-from services.screening.handlers import HANDLERS
+from services.screening.handlers import subscribers
 from services.screening.models import ScreeningBase, messages
 from services.screening.settings import ScreeningSettings
 from services.screening.web.common import CsrfRefusedError, SignInRequiredError, render
@@ -56,14 +56,14 @@ def create_app(
     settings = settings or ScreeningSettings()
     db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
     runtime = MessagingRuntime(
-        "screening", db, messages, settings.kafka, HANDLERS, prefetch=service.load_batch
+        "screening", db, messages, settings.kafka, subscribers(), prefetch=projection.load_batch
     )
     context = ScreeningContext(settings, db, runtime, clock, http=http)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await db.create_all()
-        await service.prepare_queue(db)
+        await projection.prepare_queue(db)
         await runtime.start()
         yield
         await runtime.stop()
@@ -79,7 +79,12 @@ def create_app(
     app.include_router(web.router)
     # check_dir=False: an install without the package data still serves every page (unstyled).
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+    _add_security_headers(app)
+    _add_error_pages(app)
+    return app
 
+
+def _add_security_headers(app: FastAPI) -> None:
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -91,6 +96,10 @@ def create_app(
             # Pages and API answers carry personal data: no shared or back-button caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def _add_error_pages(app: FastAPI) -> None:
+    """Pages, not JSON, for the workspace's errors; the API keeps FastAPI's answers."""
 
     @app.exception_handler(SignInRequiredError)
     async def sign_in_first(request: Request, exc: SignInRequiredError) -> Response:
@@ -117,5 +126,3 @@ def create_app(
         return render(
             request, "error.html", {"title": title, "message": message}, status_code=exc.status_code
         )
-
-    return app

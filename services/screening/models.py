@@ -162,7 +162,7 @@ class QueueEntry(ScreeningBase, table=True):
     `queued_orders` keeps the whole order (its JSON) for the order page; this table holds just
     what the queue, the nearby search and the statistics read, so that they stay quick with
     100,000 orders. It is written in the same transaction as every change to the order (see
-    `service.sync_entry`), and filled at start-up for orders queued before it existed, so no
+    `projection.sync_entry`), and filled at start-up for orders queued before it existed, so no
     existing table changes shape before migrations exist.
     """
 

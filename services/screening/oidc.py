@@ -84,7 +84,7 @@ async def exchange_code(
         "redirect_uri": settings.redirect_url,
         "code_verifier": verifier,
     }
-    auth = None
+    auth = httpx.Auth()  # sends no credentials, like auth=None
     methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     if "client_secret_basic" in methods:
         auth = httpx.BasicAuth(settings.client_id, settings.client_secret)

@@ -7,11 +7,15 @@ The order enters like any other (intake validates, stores and publishes it) with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 
+from services.screening import audit
 from services.screening.forms import FieldProblem, local_datetime
+from services.screening.models import Officer
+from shared.db import Database
 
 #: The form's prefix for each category's details (their fields share names across categories).
 DETAIL_PREFIX = {"traffic_control": "traffic", "talk": "talk", "event_presence": "event"}
@@ -182,3 +186,18 @@ async def submit(
     except ValueError:
         body = {}
     return IntakeAnswer(response.status_code, body if isinstance(body, dict) else {})
+
+
+async def record_registered(
+    db: Database, officer: Officer, *, now: datetime, order_id: str | None, reference: str
+) -> None:
+    """Note in the audit trail who registered which order by phone."""
+    async with db.transaction() as session:
+        audit.record(
+            session,
+            officer=officer,
+            action="phone_order",
+            now=now,
+            order_id=order_id,
+            reference=reference,
+        )

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from services.screening.labels import TOPIC, TOPIC_EN
-from shared.vocabulary import Language, ReasonCode
+from shared.vocabulary import Language, ReasonCode, TalkTopic
 
 FIELDS = ("navn", "reference", "emne", "kreds")
 _FIELD = re.compile(r"\{(" + "|".join(FIELDS) + r")\}")
@@ -92,13 +92,21 @@ def subject_of(content: dict[str, Any], language: Language = Language.DA) -> str
         road = details.get("road") or ""
         return f"a traffic control on {road}" if english else f"en færdselskontrol på {road}"
     if category == "talk":
-        topic = details.get("topic")
-        words = (TOPIC_EN if english else TOPIC).get(topic, topic or "")
-        return f"a talk on {words.lower()}" if english else f"et foredrag om {words.lower()}"
+        words = topic_words(details.get("topic"), english=english).lower()
+        return f"a talk on {words}" if english else f"et foredrag om {words}"
     if category == "event_presence":
         name = details.get("event_name") or ""
         return f"police presence at {name}" if english else f"politiets tilstedeværelse ved {name}"
     return "your order" if english else "din bestilling"
+
+
+def topic_words(topic: Any, *, english: bool = False) -> str:
+    """A talk's topic in words; an unknown one (or one that is not text) as it was given."""
+    try:
+        known = TalkTopic(topic)
+    except ValueError:
+        return str(topic or "")
+    return (TOPIC_EN if english else TOPIC).get(known, str(topic))
 
 
 def merge_values(
@@ -121,7 +129,7 @@ def short_subject(content: dict[str, Any]) -> str:
     if category == "traffic_control":
         return str(details.get("road") or "")
     if category == "talk":
-        return TOPIC.get(details.get("topic"), str(details.get("topic") or ""))
+        return topic_words(details.get("topic"))
     if category == "event_presence":
         return str(details.get("event_name") or "")
     return ""

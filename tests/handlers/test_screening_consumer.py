@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.screening import accounts, service
+from services.screening import accounts, queries
 from services.screening.models import QueuedOrder
 from shared import events
 from shared.clock import utcnow
@@ -38,7 +38,7 @@ async def _officer(screening, district: str | None = "1461", role: Role = Role.O
 
 async def _queue(screening, officer) -> list[QueuedOrder]:
     async with screening.db.reading() as session:
-        return await service.list_orders(session, officer)
+        return await queries.list_orders(session, officer)
 
 
 async def test_routed_order_appears_in_its_districts_queue_only(harness) -> None:
@@ -70,7 +70,7 @@ async def test_redelivered_events_change_nothing_twice(harness) -> None:
     for event in (order, _routed(order), order, _routed(order).model_copy()):
         await screening.deliver(event)
     async with screening.db.reading() as session:
-        history = await service.activity(session, str(order.order_id))
+        history = await queries.activity(session, str(order.order_id))
     assert [a.kind for a in history].count("OrderSubmitted") == 1
 
 

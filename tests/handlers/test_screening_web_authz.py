@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.screening import accounts, service
+from services.screening import accounts, actions
 from services.screening.domain import DecisionRequest
 from services.screening.models import Officer
 from shared.vocabulary import Role
@@ -234,23 +234,22 @@ async def _principal(h, name: str) -> Principal:
 async def _order(h, district: str, state: str) -> str:
     order = await queued(h, district)
     if state == "accepted":
-        async with h.db.transaction() as session:
-            system = Officer(
-                id="system",
-                email="-",
-                name="-",
-                district_code=None,
-                role="national_admin",
-                password_hash="-",
-                created_at=h.clock(),
-            )
-            await service.record_decision(
-                session,
-                system,
-                str(order.order_id),
-                DecisionRequest(decision="accepted", reason_code="accepted", message="Ja"),
-                h.clock(),
-            )
+        system = Officer(
+            id="system",
+            email="-",
+            name="-",
+            district_code=None,
+            role="national_admin",
+            password_hash="-",
+            created_at=h.clock(),
+        )
+        await actions.record_decision(
+            h.db,
+            system,
+            [str(order.order_id)],
+            DecisionRequest(decision="accepted", reason_code="accepted", message="Ja"),
+            now=h.clock(),
+        )
     return str(order.order_id)
 
 

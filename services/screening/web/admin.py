@@ -7,13 +7,14 @@ from datetime import datetime, time, timedelta
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.screening import audit, labels, service
+from services.screening import audit, labels, reading, replies_store
 from services.screening.context import ctx
 from services.screening.domain import may_edit_templates, may_read_audit
+from services.screening.queries import normalise_reference_query
 from services.screening.replies import FIELDS, default_template, unknown_fields
 from services.screening.web.common import WebUser, forbid_unless, form_user, render, web_user
 from shared import districts
-from shared.deadlines import COPENHAGEN
+from shared.danish_time import COPENHAGEN
 from shared.vocabulary import Language, ReasonCode, Role
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +43,14 @@ async def templates_page(
 ) -> Response:
     code = _template_district(user, district or None)
     forbid_unless(may_edit_templates(user.role, user.officer.district_code, code))
-    c = ctx(request)
-    async with c.db.reading() as session:
-        texts = await service.reply_templates(session, code)
+    texts = await replies_store.reply_templates(ctx(request).db, code)
     return _templates_view(request, code, texts, errors={}, saved=request.query_params.get("saved"))
+
+
+def district_title(code: str) -> str:
+    """The district's name for the page's heading; its code if the code names no district."""
+    found = districts.district(code)
+    return found.name if found else code
 
 
 def _templates_view(
@@ -62,7 +67,7 @@ def _templates_view(
         "templates.html",
         {
             "code": code,
-            "district_name": districts.district(code).name if districts.district(code) else code,
+            "district_name": district_title(code),
             "texts": texts,
             "reasons": list(ReasonCode),
             "languages": [(Language.DA, "dansk"), (Language.EN, "engelsk")],
@@ -95,8 +100,9 @@ async def save_templates(request: Request, user: WebUser = Depends(form_user)) -
             texts[(reason.value, language.value)] = text
     if errors:
         return _templates_view(request, code, texts, errors=errors, status_code=422)
-    async with c.db.transaction() as session:
-        changed = await service.save_reply_templates(session, user.officer, code, texts, c.clock())
+    changed = await replies_store.save_reply_templates(
+        c.db, user.officer, code, texts, now=c.clock()
+    )
     target = f"/templates?saved={len(changed)}"
     if user.role == Role.NATIONAL_ADMIN:
         target += f"&district={code}"
@@ -128,16 +134,15 @@ async def audit_page(
     end = _day(until)
     wanted = audit.AuditFilter(
         district_code=district if user.is_admin and districts.district(district) else None,
-        reference=service.normalise_reference_query(reference) or None,
+        reference=normalise_reference_query(reference) or None,
         officer_email=officer or None,
         action=action if action in labels.AUDIT_ACTION else None,
         since=_day(since),
         until=end + timedelta(days=1) if end else None,
     )
-    async with c.db.reading() as session:
-        rows, total = await audit.entries(
-            session, user.officer, wanted, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE
-        )
+    rows, total = await reading.audit_trail(
+        c.db, user.officer, wanted, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE
+    )
     return render(
         request,
         "audit.html",

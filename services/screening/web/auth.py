@@ -9,9 +9,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.screening import accounts, audit, oidc
+from services.screening import oidc, signing_in
 from services.screening.context import ScreeningContext, ctx
-from services.screening.models import Officer, OidcLogin
+from services.screening.models import OidcLogin
 from services.screening.security import csrf_matches, new_csrf_token, safe_next
 from services.screening.web.common import (
     WebUser,
@@ -96,38 +96,23 @@ async def login(
         return _login_page(
             request, new_csrf_token(), error=EXPIRED, next_path=next_path, status_code=403
         )
-    settings, now = c.settings, c.clock()
-    email = email.strip().lower()[:200]
-    limits = {
-        "max_failures": settings.login_max_failures,
-        "minutes": settings.login_lockout_minutes,
-    }
-    async with c.db.transaction() as session:
-        known = await accounts.officer_by_email(session, email) if email else None
-        ends = await accounts.lockout_ends(session, email, now, **limits)
-        officer: Officer | None = None
-        if ends is None:
-            officer = await accounts.check_password(session, email, password)
-            if officer is None:
-                await accounts.record_failure(session, email, now)
-                audit.record(session, officer=known, action="sign_in_failed", now=now)
-                await session.flush()
-                ends = await accounts.lockout_ends(session, email, now, **limits)
-                if ends is not None:
-                    audit.record(session, officer=known, action="locked_out", now=now)
-        if officer is not None:
-            await accounts.clear_failures(session, email)
-            token, _ = await accounts.open_session(
-                session, officer, now, timedelta(hours=settings.session_hours), "password"
-            )
-            audit.record(session, officer=officer, action="signed_in", now=now)
-    if officer is not None:
-        return _signed_in(c, token, next_path)
+    settings = c.settings
+    attempt = await signing_in.sign_in_with_password(
+        c.db,
+        email.strip().lower()[:200],
+        password,
+        now=c.clock(),
+        lockout=signing_in.LockoutRule(settings.login_max_failures, settings.login_lockout_minutes),
+        session_length=timedelta(hours=settings.session_hours),
+    )
+    if attempt.token is not None:
+        return _signed_in(c, attempt.token, next_path)
     token = request.cookies.get(c.login_cookie) or new_csrf_token()
-    if ends is not None:
+    if attempt.locked_until is not None:
         message = (
             "For mange mislykkede forsøg. Kontoen er låst indtil "
-            f"{format_datetime(ends)}. Kontakt din koordinator, hvis du har glemt adgangskoden."
+            f"{format_datetime(attempt.locked_until)}. Kontakt din koordinator, hvis du har "
+            "glemt adgangskoden."
         )
         return _login_page(request, token, error=message, next_path=next_path, status_code=429)
     return _login_page(request, token, error=WRONG, next_path=next_path, status_code=401)
@@ -137,9 +122,7 @@ async def login(
 async def logout(request: Request, user: WebUser = Depends(form_user)) -> Response:
     c = ctx(request)
     token = request.cookies.get(c.session_cookie, "")
-    async with c.db.transaction() as session:
-        await accounts.close_session(session, token)
-        audit.record(session, officer=user.officer, action="signed_out", now=c.clock())
+    await signing_in.sign_out(c.db, user.officer, token, now=c.clock())
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(c.session_cookie, path="/")
     return response
@@ -168,17 +151,10 @@ async def oidc_start(request: Request, next: str = "/") -> Response:
         )
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     verifier, challenge = oidc.pkce_pair()
-    now = c.clock()
-    async with c.db.transaction() as session:
-        session.add(
-            OidcLogin(
-                state=state,
-                nonce=nonce,
-                verifier=verifier,
-                next_path=safe_next(next),
-                created_at=now,
-            )
-        )
+    pending = OidcLogin(
+        state=state, nonce=nonce, verifier=verifier, next_path=safe_next(next), created_at=c.clock()
+    )
+    await signing_in.begin_oidc_login(c.db, pending)
     response = RedirectResponse(
         oidc.authorization_url(
             metadata, c.settings.oidc, state=state, nonce=nonce, challenge=challenge
@@ -214,10 +190,7 @@ async def oidc_callback(request: Request, code: str = "", state: str = "") -> Re
 
     if not code or not csrf_matches(request.cookies.get("bestil_oidc_state"), state):
         return failed(OIDC_FAILED)
-    async with c.db.transaction() as session:
-        pending = await session.get(OidcLogin, state)
-        if pending is not None:
-            await session.delete(pending)
+    pending = await signing_in.take_oidc_login(c.db, state)
     if pending is None or now - as_utc(pending.created_at) > timedelta(minutes=10):
         return failed(OIDC_FAILED)
     try:
@@ -230,14 +203,11 @@ async def oidc_callback(request: Request, code: str = "", state: str = "") -> Re
     except oidc.OidcError as exc:
         log.warning("OIDC sign-in refused: %s", exc)
         return failed(OIDC_FAILED)
-    async with c.db.transaction() as session:
-        officer = await accounts.officer_by_email(session, email)
-        if officer is None or not officer.active:
-            return failed(OIDC_UNKNOWN)
-        token, _ = await accounts.open_session(
-            session, officer, now, timedelta(hours=c.settings.session_hours), "oidc"
-        )
-        audit.record(session, officer=officer, action="signed_in", now=now, facts={"via": "oidc"})
+    token = await signing_in.sign_in_by_oidc(
+        c.db, email, now=now, session_length=timedelta(hours=c.settings.session_hours)
+    )
+    if token is None:
+        return failed(OIDC_UNKNOWN)
     response = _signed_in(c, token, pending.next_path)
     response.delete_cookie("bestil_oidc_state", path="/login/oidc")
     return response

@@ -12,47 +12,19 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from services.screening import accounts, labels
+from services.screening import labels, signing_in
 from services.screening.context import ScreeningContext, ctx
 from services.screening.domain import may_read_audit, may_route_manually, urgency
 from services.screening.models import Officer, WebSession
 from services.screening.security import csrf_matches
-from shared import districts
+from shared import danish_time, districts
 from shared.clock import as_utc
-from shared.deadlines import COPENHAGEN, days_left
+from shared.danish_time import datetime_local_value, days_text, format_month
+from shared.deadlines import days_left
 from shared.vocabulary import Role
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 templates = Jinja2Templates(directory=TEMPLATE_DIR)
-
-_MONTHS = (
-    "jan.",
-    "feb.",
-    "mar.",
-    "apr.",
-    "maj",
-    "jun.",
-    "jul.",
-    "aug.",
-    "sep.",
-    "okt.",
-    "nov.",
-    "dec.",
-)
-_MONTHS_LONG = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 class SignInRequiredError(Exception):
@@ -87,8 +59,7 @@ async def web_user(request: Request) -> WebUser:
     token = request.cookies.get(c.session_cookie)
     found = None
     if token:
-        async with c.db.reading() as session:
-            found = await accounts.session_for_token(session, token, c.clock())
+        found = await signing_in.signed_in(c.db, token, now=c.clock())
     if found is None:
         target = request.url.path
         if request.method == "GET" and request.url.query:
@@ -116,16 +87,9 @@ def forbid_unless(allowed: bool) -> None:
 # --- words and numbers ---------------------------------------------------------------------
 
 
-def local(moment: datetime | None) -> datetime | None:
-    return as_utc(moment).astimezone(COPENHAGEN) if moment else None
-
-
 def format_datetime(moment: datetime | None) -> str:
-    """12. jun. 2026 kl. 09.00 (Danish time)."""
-    at = local(moment)
-    if at is None:
-        return "–"
-    return f"{at.day}. {_MONTHS[at.month - 1]} {at.year} kl. {at:%H.%M}"
+    """12. jun. 2026 kl. 09.00 (Danish time); "–" where there is none."""
+    return danish_time.format_datetime(moment, short=True) if moment else "–"
 
 
 def format_iso(text: str | None) -> str:
@@ -137,37 +101,8 @@ def format_iso(text: str | None) -> str:
 
 
 def format_date(moment: datetime | None) -> str:
-    at = local(moment)
-    return f"{at.day}. {_MONTHS[at.month - 1]} {at.year}" if at else "–"
-
-
-def format_month(key: str) -> str:
-    """ "2026-06" → "juni 2026"."""
-    try:
-        year, month = key.split("-")
-        return f"{_MONTHS_LONG[int(month) - 1]} {year}"
-    except (ValueError, IndexError):
-        return key
-
-
-def datetime_local_value(moment: datetime | None) -> str:
-    """The value of an <input type="datetime-local"> in Danish time."""
-    at = local(moment)
-    return f"{at:%Y-%m-%dT%H:%M}" if at else ""
-
-
-def days_text(days: int | None) -> str:
-    if days is None:
-        return "–"
-    if days < -1:
-        return f"overskredet med {-days} dage"
-    if days == -1:
-        return "overskredet med 1 dag"
-    if days == 0:
-        return "i dag"
-    if days == 1:
-        return "i morgen"
-    return f"om {days} dage"
+    """12. jun. 2026 (Danish time); "–" where there is none."""
+    return danish_time.format_date(moment, short=True) if moment else "–"
 
 
 def deadline_info(c: ScreeningContext, due: datetime | None) -> dict[str, Any] | None:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.screening import audit, phone
+from services.screening import phone
 from services.screening.context import ctx
 from services.screening.web.common import WebUser, form_user, render, web_user
 from shared import districts
@@ -82,9 +82,8 @@ async def phone_form(request: Request, user: WebUser = Depends(web_user)) -> Res
     return _page(request, {"idempotency_key": str(uuid.uuid4()), "language": "da"})
 
 
-@router.post("/phone")
-async def register_phone_order(request: Request, user: WebUser = Depends(form_user)) -> Response:
-    c = ctx(request)
+async def _posted_form(request: Request) -> dict[str, Any]:
+    """The form as posted (the lists as lists), with an idempotency key if it had none."""
     raw = await request.form()
     form: dict[str, Any] = {}
     for key in raw:
@@ -93,6 +92,34 @@ async def register_phone_order(request: Request, user: WebUser = Depends(form_us
         values = [v for v in raw.getlist(key) if isinstance(v, str)]
         form[key] = values if key in ("traffic.time_of_day", "talk.preferred_dates") else values[0]
     form.setdefault("idempotency_key", str(uuid.uuid4()))
+    return form
+
+
+def _refused(request: Request, form: dict[str, Any], answer: phone.IntakeAnswer) -> Response:
+    """Intake's refusal on the form: its field errors next to the fields, or why it refused."""
+    if answer.status_code == 422:
+        errors, general = phone.field_errors(
+            answer.body.get("detail"), str(form.get("category") or ""), FIELDS
+        )
+        if not errors and not general:
+            general = [str(answer.body.get("message") or "Bestillingen indeholder fejl.")]
+        return _page(request, form, errors=errors, general=general, status_code=422)
+    log.warning("phone order refused by intake: HTTP %s", answer.status_code)
+    message = str(answer.body.get("message") or "")
+    return _page(
+        request,
+        form,
+        general=[
+            message or f"Bestillingssystemet afviste bestillingen (HTTP {answer.status_code})."
+        ],
+        status_code=502,
+    )
+
+
+@router.post("/phone")
+async def register_phone_order(request: Request, user: WebUser = Depends(form_user)) -> Response:
+    c = ctx(request)
+    form = await _posted_form(request)
     payload, problems = phone.order_payload(form)
     if problems:
         return _page(request, form, errors=problems, status_code=422)
@@ -116,34 +143,16 @@ async def register_phone_order(request: Request, user: WebUser = Depends(form_us
             ],
             status_code=503,
         )
-    if answer.status_code == 422:
-        errors, general = phone.field_errors(
-            answer.body.get("detail"), str(form.get("category") or ""), FIELDS
-        )
-        if not errors and not general:
-            general = [str(answer.body.get("message") or "Bestillingen indeholder fejl.")]
-        return _page(request, form, errors=errors, general=general, status_code=422)
     if answer.status_code not in (200, 201) or "reference" not in answer.body:
-        log.warning("phone order refused by intake: HTTP %s", answer.status_code)
-        message = str(answer.body.get("message") or "")
-        return _page(
-            request,
-            form,
-            general=[
-                message or f"Bestillingssystemet afviste bestillingen (HTTP {answer.status_code})."
-            ],
-            status_code=502,
-        )
+        return _refused(request, form, answer)
     reference = str(answer.body["reference"])
-    async with c.db.transaction() as session:
-        audit.record(
-            session,
-            officer=user.officer,
-            action="phone_order",
-            now=c.clock(),
-            order_id=str(answer.body.get("order_id") or "") or None,
-            reference=reference,
-        )
+    await phone.record_registered(
+        c.db,
+        user.officer,
+        now=c.clock(),
+        order_id=str(answer.body.get("order_id") or "") or None,
+        reference=reference,
+    )
     return RedirectResponse(f"/phone/registered?reference={reference}", status_code=303)
 
 

@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from services.screening import service
+from services.screening import reading
 from services.screening.context import ScreeningContext, ctx
 from services.screening.domain import may_route_manually, next_deadline
 from services.screening.models import QueueEntry
+from services.screening.queries import QueueFilter
 from services.screening.web.common import WebUser, deadline_info, forbid_unless, render, web_user
 from shared import districts
 from shared.clock import as_utc
@@ -38,6 +39,19 @@ def queue_row(c: ScreeningContext, row: QueueEntry) -> dict[str, Any]:
     return {"row": row, "deadline": deadline, "info": info, "alert": alert}
 
 
+def _wanted(
+    user: WebUser, status: str, category: str, q: str, district: str, alerts: bool
+) -> QueueFilter:
+    """The queue's filter from the query string; anything unknown falls back to the default."""
+    return QueueFilter(
+        status=status if status in STATUS_CHOICES else "open",
+        category=category if category in {x.value for x in Category} else None,
+        reference=q[:40] or None,
+        district_code=district if user.is_admin and districts.district(district) else None,
+        alerts_only=alerts,
+    )
+
+
 @router.get("/")
 async def queue(
     request: Request,
@@ -50,49 +64,43 @@ async def queue(
     user: WebUser = Depends(web_user),
 ) -> Response:
     c = ctx(request)
-    status = status if status in STATUS_CHOICES else "open"
-    category = category if category in {x.value for x in Category} else ""
-    district = district if user.is_admin and districts.district(district) else ""
+    wanted = _wanted(user, status, category, q, district, alerts)
     page = max(1, min(page, 100_000))
-    wanted = service.QueueFilter(
-        status=status,
-        category=category or None,
-        reference=q[:40] or None,
-        district_code=district or None,
-        alerts_only=alerts,
-    )
     size = c.settings.page_size
-    async with c.db.reading() as session:
-        rows, total = await service.queue_page(
-            session, user.officer, wanted, page=page - 1, page_size=size
-        )
-        neighbours = await service.same_road_counts(
-            session,
-            user.officer,
-            rows,
-            since=c.clock() - timedelta(days=c.settings.nearby_days),
-        )
-        unroutable = await service.count_unroutable(session) if user.is_admin else 0
-    pages = max(1, -(-total // size))
-    filters = {"status": status, "category": category, "q": q, "district": district}
+    found = await reading.queue(
+        c.db,
+        user.officer,
+        wanted,
+        page=page - 1,
+        page_size=size,
+        since=c.clock() - timedelta(days=c.settings.nearby_days),
+        count_unroutable=user.is_admin,
+    )
+    total = found.total
+    filters = {
+        "status": wanted.status,
+        "category": wanted.category or "",
+        "q": q,
+        "district": wanted.district_code or "",
+    }
     if alerts:
         filters["alerts"] = "1"
     return render(
         request,
         "queue.html",
         {
-            "rows": [queue_row(c, row) for row in rows],
-            "neighbours": neighbours,
+            "rows": [queue_row(c, row) for row in found.rows],
+            "neighbours": found.neighbours,
             "total": total,
             "page": page,
-            "pages": pages,
+            "pages": max(1, -(-total // size)),
             "first": (page - 1) * size + 1 if total else 0,
             "last": min(page * size, total),
             "filters": filters,
             "alerts": alerts,
             "status_choices": STATUS_CHOICES,
             "categories": list(Category),
-            "unroutable": unroutable,
+            "unroutable": found.unroutable,
             "searched": bool(q.strip()),
         },
     )
@@ -103,8 +111,7 @@ async def routing_queue(request: Request, user: WebUser = Depends(web_user)) -> 
     """National admins' queue of orders no rule could route, each with a form to route it."""
     forbid_unless(may_route_manually(user.role))
     c = ctx(request)
-    async with c.db.reading() as session:
-        waiting = await service.unroutable_orders(session)
+    waiting = await reading.unroutable_orders(c.db)
     return render(
         request,
         "routing.html",

@@ -221,7 +221,7 @@ def _festival(order: dict[str, Any]) -> dict[str, Any]:
 async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[str, Any]]:
     """A morning's queue in Østjylland: neighbours on one road, an urgent event, a breach,
     an English order, a finished one; an order elsewhere; one nobody could route."""
-    from services.screening import accounts, service
+    from services.screening import accounts, actions, projection
     from services.screening.domain import CompleteRequest, DecisionRequest, QuestionRequest
     from services.screening.models import ScreeningBase
     from shared import districts, events
@@ -323,10 +323,10 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
     district = {"elsewhere": "1465", "unroutable": None}
     async with db.transaction() as session:
         for name, order in orders.items():
-            await service.apply_event(session, order)
+            await projection.apply_event(session, order)
             code = district.get(name, "1461")
             if code is None:
-                await service.apply_event(
+                await projection.apply_event(
                     session,
                     events.OrderUnroutable(
                         order_id=order.order_id,
@@ -335,7 +335,7 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
                     ),
                 )
                 continue
-            await service.apply_event(
+            await projection.apply_event(
                 session,
                 events.OrderRouted(
                     order_id=order.order_id,
@@ -347,7 +347,7 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
                 ),
             )
         breached = orders["breached"]
-        await service.apply_event(
+        await projection.apply_event(
             session,
             events.DeadlineAlert(
                 order_id=breached.order_id,
@@ -361,21 +361,22 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
         )
         done = orders["done"]
         coordinator = await accounts.officer_by_email(session, officers["coordinator"])
-        await service.record_decision(
-            session,
-            coordinator,
-            str(done.order_id),
-            DecisionRequest(decision="accepted", reason_code="accepted", message="Vi kommer."),
-            now - timedelta(days=23),
-        )
-        await service.ask_citizen(
-            session,
-            coordinator,
-            str(done.order_id),
-            QuestionRequest(question="Hvornår på dagen er det værst?"),
-            now - timedelta(days=22),
-        )
-        await service.apply_event(
+    await actions.record_decision(
+        db,
+        coordinator,
+        [str(done.order_id)],
+        DecisionRequest(decision="accepted", reason_code="accepted", message="Vi kommer."),
+        now=now - timedelta(days=23),
+    )
+    await actions.ask_citizen(
+        db,
+        coordinator,
+        [str(done.order_id)],
+        QuestionRequest(question="Hvornår på dagen er det værst?"),
+        now=now - timedelta(days=22),
+    )
+    async with db.transaction() as session:
+        await projection.apply_event(
             session,
             events.InfoProvided(
                 order_id=done.order_id,
@@ -384,13 +385,13 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
                 answered_at=now - timedelta(days=21),
             ),
         )
-        await service.complete_order(
-            session,
-            coordinator,
-            str(done.order_id),
-            CompleteRequest(summary="Fartkontrol kl. 7-9.", vehicles_checked=140, violations=6),
-            now - timedelta(days=20),
-        )
+    await actions.complete_order(
+        db,
+        coordinator,
+        [str(done.order_id)],
+        CompleteRequest(summary="Fartkontrol kl. 7-9.", vehicles_checked=140, violations=6),
+        now=now - timedelta(days=20),
+    )
     await db.dispose()
     return officers, orders
 

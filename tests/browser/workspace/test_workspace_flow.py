@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.deadlines import COPENHAGEN
+from shared.danish_time import COPENHAGEN
 from tests.browser.workspace.conftest import (
     PASSWORD,
     assert_accessible,

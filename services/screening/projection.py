@@ -1,0 +1,202 @@
+"""The consumer's side: fold each order event into screening's read model (`queued_orders`,
+`queue_entries`, the activity log).
+
+These functions take the consumer's `session`: the messaging runtime owns that transaction, so
+the change, the processed event id and any outbox row commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import text as sql_text
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.screening.domain import next_deadline
+from services.screening.models import OrderActivity, QueuedOrder, QueueEntry
+from services.screening.nearby import place_of
+from services.screening.replies import short_subject
+from shared import events
+from shared.clock import as_utc
+from shared.db import Database, get_row, keep_row, load_rows
+from shared.lifecycle import status_after
+from shared.vocabulary import DeadlineState, OrderStatus
+
+
+async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
+    """The queue rows a batch of events will touch, one query per table."""
+    ids = [str(e.order_id) for e in batch]
+    await load_rows(session, QueuedOrder, QueuedOrder.order_id, ids)
+    await load_rows(session, QueueEntry, QueueEntry.order_id, ids)
+
+
+Change = Callable[[QueuedOrder], None]
+
+
+async def fold(session: AsyncSession, event: events.Event, change: Change | None = None) -> None:
+    """Fold an event into the order's queue row; the row may be created by any of them.
+
+    `change` writes what only this kind of event says; the status, the history line and
+    the queue entry follow from every event alike.
+    """
+    order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
+    if order is None:
+        order = QueuedOrder(
+            order_id=str(event.order_id),
+            reference=event.reference,
+            status=OrderStatus.RECEIVED.value,
+            updated_at=event.occurred_at,
+        )
+    if change is not None:
+        change(order)
+    order.status = status_after(OrderStatus(order.status), event).value
+    order.updated_at = max(as_utc(order.updated_at), event.occurred_at)
+    keep_row(session, order, QueuedOrder.order_id)
+    session.add(
+        OrderActivity(
+            order_id=order.order_id,
+            kind=type(event).__name__,
+            at=event.occurred_at,
+            facts=activity_facts(event),
+        )
+    )
+    await sync_entry(session, order)
+
+
+async def order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
+    """The order's content arrives: from now on it can be screened."""
+
+    def take_content(order: QueuedOrder) -> None:
+        order.category = event.category.value
+        order.urgent = event.urgent
+        order.submitted_at = event.submitted_at
+        order.decision_due = event.decision_due
+        order.execution_due = event.execution_due
+        order.municipality_code = event.location.municipality_code
+        order.content = event.model_dump(mode="json")
+
+    await fold(session, event, take_content)
+
+
+async def order_routed(session: AsyncSession, event: events.OrderRouted) -> None:
+    """The order joins its district's queue."""
+
+    def take_district(order: QueuedOrder) -> None:
+        order.district_code = event.district_code
+        order.routing_method = event.method.value
+
+    await fold(session, event, take_district)
+
+
+async def deadline_alert(session: AsyncSession, event: events.DeadlineAlert) -> None:
+    """A deadline draws near or has passed; a breach is never softened by a later warning."""
+
+    def take_alert(order: QueuedOrder) -> None:
+        field_name = f"{event.kind.value}_alert"
+        if getattr(order, field_name) != DeadlineState.BREACHED.value:
+            setattr(order, field_name, event.state.value)
+
+    await fold(session, event, take_alert)
+
+
+async def apply_event(session: AsyncSession, event: events.Event) -> None:
+    """Fold any order event, by its type (for callers replaying a mixed stream)."""
+    if isinstance(event, events.OrderSubmitted):
+        await order_submitted(session, event)
+    elif isinstance(event, events.OrderRouted):
+        await order_routed(session, event)
+    elif isinstance(event, events.DeadlineAlert):
+        await deadline_alert(session, event)
+    else:
+        await fold(session, event)
+
+
+def activity_facts(event: events.Event) -> dict[str, Any]:
+    """What the order's history keeps of an event: the facts, not its envelope."""
+    skip = {"event_id", "order_id", "reference", "correlation_id", "occurred_at"}
+    if isinstance(event, events.OrderSubmitted):
+        return {"channel": event.channel.value}
+    return event.model_dump(mode="json", exclude=skip)
+
+
+def entry_values(order: QueuedOrder) -> dict[str, Any]:
+    """The queue's narrow row for an order (see `QueueEntry`)."""
+    content = order.content or {}
+    submitted = as_utc(order.submitted_at) if order.submitted_at else as_utc(order.updated_at)
+    place = place_of(content, submitted)
+    due = next_deadline(
+        OrderStatus(order.status),
+        as_utc(order.decision_due) if order.decision_due else None,
+        as_utc(order.execution_due) if order.execution_due else None,
+    )
+    return {
+        "order_id": order.order_id,
+        "reference": order.reference,
+        "status": order.status,
+        "district_code": order.district_code,
+        "category": order.category,
+        "urgent": order.urgent,
+        "submitted_at": submitted,
+        "decision_due": order.decision_due,
+        "execution_due": order.execution_due,
+        "next_due": due.due if due else None,
+        "municipality_code": order.municipality_code,
+        "decision_alert": order.decision_alert,
+        "execution_alert": order.execution_alert,
+        "decision": order.decision,
+        "decided_at": order.decided_at,
+        "completed_at": order.completed_at,
+        "road_key": place.road_key[:200],
+        "subject": short_subject(content)[:200],
+        "lat": place.lat,
+        "lon": place.lon,
+    }
+
+
+async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
+    """Bring the order's queue entry in line with it, in the caller's transaction.
+
+    An order whose content has not arrived yet has no entry: there is nothing to screen.
+    """
+    if order.category is None:
+        return
+    values = entry_values(order)
+    entry = await get_row(session, QueueEntry, QueueEntry.order_id, order.order_id)
+    if entry is None:
+        keep_row(session, QueueEntry(**values), QueueEntry.order_id)
+        return
+    for key, value in values.items():
+        setattr(entry, key, value)
+    keep_row(session, entry, QueueEntry.order_id)
+
+
+async def prepare_queue(db: Database) -> None:
+    """At start-up: give older orders their queue entry, and (on SQLite, which keeps no
+    statistics of its own) let the planner know the queue's shape, so that it walks the
+    right index for the archive's pages."""
+    async with db.transaction() as session:
+        await backfill_entries(session)
+    if db.is_sqlite:
+        async with db.engine.begin() as conn:
+            await conn.execute(sql_text("ANALYZE queue_entries"))
+
+
+async def backfill_entries(session: AsyncSession, batch: int = 1000) -> int:
+    """Give orders queued before `queue_entries` existed their entry; returns how many."""
+    done = 0
+    while True:
+        query = (
+            select(QueuedOrder)
+            .join(QueueEntry, col(QueueEntry.order_id) == col(QueuedOrder.order_id), isouter=True)
+            .where(col(QueuedOrder.category).is_not(None), col(QueueEntry.order_id).is_(None))
+            .limit(batch)
+        )
+        missing = (await session.exec(query)).all()
+        if not missing:
+            return done
+        for order in missing:
+            session.add(QueueEntry(**entry_values(order)))
+        await session.flush()
+        done += len(missing)
