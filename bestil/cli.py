@@ -127,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     token = officer.add_parser("token", help="print a new API token for an officer")
     token.add_argument("--email", required=True)
     sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
+    parked = sub.add_parser(
+        "dlq", help="list what a service parked in its dead-letter topic, or replay it"
+    )
+    parked.add_argument("service", choices=SERVICES)
+    parked.add_argument("--replay", nargs="+", default=[], metavar="EVENT_ID")
+    parked.add_argument("--replay-all", action="store_true", help="every one not applied since")
     migrate = sub.add_parser(
         "migrate", help="upgrade the services' databases to the head of their migrations"
     )
@@ -144,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(catalogue(), indent=2, ensure_ascii=False))
     elif args.command == "serve":
         serve(args.service)
+    elif args.command == "dlq":
+        from bestil.dlq import run_dlq
+
+        return asyncio.run(run_dlq(args.service, args.replay, args.replay_all))
     elif args.command == "migrate":
         return asyncio.run(_migrate([args.service] if args.service else list(SERVICES), args.new))
     elif args.command == "dev":
