@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -25,8 +26,17 @@ def status_token(reference: str, secret: str) -> str:
     return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
-def status_token_valid(reference: str, token: str, secret: str) -> bool:
-    return hmac.compare_digest(status_token(reference, secret).encode(), token.encode())
+def status_token_valid(reference: str, token: str, keys: str | Sequence[str]) -> bool:
+    """Whether `token` is the reference's token under any of `keys`: the current key and
+    those a rotation retired (`CitizenLinkSettings.verifying_secrets`), so old links still open.
+
+    Every key is compared, in constant time, so the answer's timing tells nothing.
+    """
+    given = token.encode()
+    valid = False
+    for key in [keys] if isinstance(keys, str) else keys:
+        valid |= hmac.compare_digest(status_token(reference, key).encode(), given)
+    return valid
 
 
 def status_url(public_url: str, reference: str, secret: str) -> str:

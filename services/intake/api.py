@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from services.intake import service
 from services.intake.context import IntakeContext, ctx
 from services.intake.domain import CancelRequest, Feedback, InfoAnswer, OrderRequest, PostalCodes
-from services.intake.field_errors import from_validation_error, localized
+from services.intake.field_errors import from_validation_error
 from services.intake.http import (
     NOT_FOUND,
     BodyTooLargeError,
@@ -22,6 +22,7 @@ from services.intake.http import (
     correlation_id,
     error_response,
     follow_up,
+    parse_json,
     read_limited_body,
     request_language,
     say,
@@ -44,23 +45,13 @@ def api_channel(c: IntakeContext, request: Request, data: Any) -> str:
     return "api"
 
 
-def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+def _json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     return {
         "requestBody": {
-            "required": True,
+            "required": required,
             "content": {"application/json": {"schema": model.model_json_schema()}},
         }
     }
-
-
-def _not_json(language: str) -> JSONResponse:
-    error = {
-        "loc": [],
-        "field": "",
-        "type": "json_invalid",
-        "msg": localized("json_invalid", language),
-    }
-    return error_response(422, say("invalid", language), [error])
 
 
 @router.post(
@@ -74,10 +65,9 @@ async def create_order(request: Request) -> JSONResponse:
         raw = await read_limited_body(request, c.settings.max_body_bytes)
     except BodyTooLargeError:
         return error_response(413, say("too_large", language))
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return _not_json(language)
+    data = parse_json(raw, language)
+    if isinstance(data, JSONResponse):
+        return data
     language = request_language(request, data.get("language") if isinstance(data, dict) else None)
     client = c.client_key(request)
     if not c.limiter.allow(client):
@@ -116,39 +106,65 @@ async def get_order(request: Request, reference: str, token: str = "") -> JSONRe
         return error_response(404, say(NOT_FOUND, request_language(request)))
 
 
-async def _parse(request: Request, model: type[M], language: str) -> M | JSONResponse:
-    """A small JSON body as `model`, or the localized 413/422 answer."""
+async def _parse(
+    request: Request, model: type[M], language: str, empty: M | None = None
+) -> M | JSONResponse:
+    """A small JSON body as `model` (`empty` for no body, when it may be left out), or the
+    localized 413/422 answer, which names fields and never repeats what was sent."""
     try:
         raw = await read_limited_body(request, ctx(request).settings.max_body_bytes)
-        return model.model_validate_json(raw)
     except BodyTooLargeError:
-        return error_response(413, say("too_large", language))
+        return error_response(413, say("message_too_large", language))
+    if empty is not None and not raw.strip():
+        return empty
+    try:
+        # pydantic's JSON parser refuses deep nesting itself (json_invalid), no recursion.
+        return model.model_validate_json(raw)
     except ValidationError as exc:
-        return error_response(422, say("invalid", language), from_validation_error(exc, language))
+        errors = from_validation_error(exc, language)
+        return error_response(422, say("message_invalid", language), errors)
 
 
 async def _status_body(c: IntakeContext, reference: str, token: str) -> dict[str, Any]:
-    return await service.order_status(c.db, reference, token, c.settings.links.status_link_secret)
+    return await service.order_status(c.db, reference, token, c.settings.links.verifying_secrets)
 
 
 async def _followed_up(
-    request: Request, reference: str, token: str, language: str, action: FollowUp
+    request: Request,
+    reference: str,
+    token: str,
+    model: type[M],
+    action: Callable[[M], FollowUp],
+    empty: M | None = None,
 ) -> JSONResponse:
-    """The order's status once the follow-up is recorded; 404 or 409 when it cannot be."""
+    """A follow-up, in this order: the token (a wrong one is the same 404 as a wrong link,
+    before a byte of the body is read), the body (limited, parsed as `model`), the use case;
+    then the order's status, or 404/409 when it cannot be recorded."""
     c = ctx(request)
-    refusal = await follow_up(c, reference, token, action)
+    language = request_language(request)
+    try:
+        service.check_status_token(reference, token, c.settings.links.verifying_secrets)
+    except service.OrderNotFoundError:
+        return error_response(404, say(NOT_FOUND, language))
+    body = await _parse(request, model, language, empty)
+    if isinstance(body, JSONResponse):
+        return body
+    refusal = await follow_up(c, reference, token, action(body))
     if refusal:
         return error_response(404 if refusal == NOT_FOUND else 409, say(refusal, language))
     return JSONResponse(await _status_body(c, reference, token))
 
 
-@router.post("/orders/{reference}/cancel", summary="Withdraw an order, unless it was carried out")
-async def cancel(
-    request: Request, reference: str, token: str = "", body: CancelRequest | None = None
-) -> JSONResponse:
-    reason = body.reason if body else None
-    action = partial(service.cancel_order, reason=reason)
-    return await _followed_up(request, reference, token, request_language(request), action)
+@router.post(
+    "/orders/{reference}/cancel",
+    summary="Withdraw an order, unless it was carried out",
+    openapi_extra=_json_body(CancelRequest, required=False),
+)
+async def cancel(request: Request, reference: str, token: str = "") -> JSONResponse:
+    def action(body: CancelRequest) -> FollowUp:
+        return partial(service.cancel_order, reason=body.reason)
+
+    return await _followed_up(request, reference, token, CancelRequest, action, CancelRequest())
 
 
 @router.post(
@@ -157,12 +173,10 @@ async def cancel(
     openapi_extra=_json_body(InfoAnswer),
 )
 async def answer_question(request: Request, reference: str, token: str = "") -> JSONResponse:
-    language = request_language(request)
-    body = await _parse(request, InfoAnswer, language)
-    if isinstance(body, JSONResponse):
-        return body
-    action = partial(service.provide_info, answer=body.answer)
-    return await _followed_up(request, reference, token, language, action)
+    def action(body: InfoAnswer) -> FollowUp:
+        return partial(service.provide_info, answer=body.answer)
+
+    return await _followed_up(request, reference, token, InfoAnswer, action)
 
 
 @router.post(
@@ -171,12 +185,10 @@ async def answer_question(request: Request, reference: str, token: str = "") -> 
     openapi_extra=_json_body(Feedback),
 )
 async def give_feedback(request: Request, reference: str, token: str = "") -> JSONResponse:
-    language = request_language(request)
-    body = await _parse(request, Feedback, language)
-    if isinstance(body, JSONResponse):
-        return body
-    action = partial(service.record_feedback, feedback=body)
-    return await _followed_up(request, reference, token, language, action)
+    def action(body: Feedback) -> FollowUp:
+        return partial(service.record_feedback, feedback=body)
+
+    return await _followed_up(request, reference, token, Feedback, action)
 
 
 @router.get(

@@ -22,9 +22,24 @@ class IntakeContext:
     limiter: SlidingWindowLimiter
 
     def client_key(self, request: Request) -> str:
-        if self.settings.trust_forwarded_for and "x-forwarded-for" in request.headers:
-            return request.headers["x-forwarded-for"].split(",")[0].strip()
-        return request.client.host if request.client else "unknown"
+        """Who the rate limit counts: the socket's peer, or behind `proxy_hops` trusted
+        proxies the address the outermost one appended to X-Forwarded-For. The addresses
+        left of it are whatever the client chose to send, so they are never used."""
+        peer = request.client.host if request.client else "unknown"
+        hops = self.settings.proxy_hops
+        if hops == 0:
+            return peer
+        forwarded = [
+            address.strip()
+            for header in request.headers.getlist("x-forwarded-for")
+            for address in header.split(",")
+            if address.strip()
+        ]
+        if not forwarded:
+            return peer
+        # Fewer addresses than proxies: the request passed fewer of them; the leftmost was
+        # appended by the first proxy it did pass.
+        return forwarded[-hops if len(forwarded) >= hops else 0][:100]
 
 
 def ctx(request: Request) -> IntakeContext:

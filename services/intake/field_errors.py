@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -39,6 +40,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dict_type": ("Ugyldigt indhold.", "Invalid content."),
     "list_type": ("Skal være en liste.", "Must be a list."),
     "json_invalid": ("Forespørgslen er ikke gyldig JSON.", "The request is not valid JSON."),
+    "json_too_deep": (
+        "Forespørgslens JSON er indlejret for dybt.",
+        "The request's JSON is nested too deeply.",
+    ),
+    "hidden_characters": (
+        "Teksten indeholder usynlige tegn eller kontroltegn, fx fra en kopieret tekst. "
+        "Skriv den igen uden dem.",
+        "The text contains invisible or control characters, e.g. from copied text. "
+        "Type it again without them.",
+    ),
     "email": (
         "Skriv en gyldig e-mailadresse, fx navn@eksempel.dk.",
         "Enter a valid email address, e.g. name@example.com.",
@@ -95,6 +106,8 @@ def _type_for(err: ErrorDetails) -> str:
     msg = str(err.get("msg", ""))
     if loc == ["consent"] and kind in {"missing", "bool_parsing", "bool_type"}:
         return "consent_required"
+    if kind == "json_invalid" and "recursion limit" in str((err.get("ctx") or {}).get("error")):
+        return "json_too_deep"
     if kind == "string_pattern_mismatch":
         return next(
             (_PATTERN_FIELDS[p] for p in reversed(loc) if p in _PATTERN_FIELDS), "value_error"
@@ -146,8 +159,14 @@ def _entry(
 
 def from_validation_error(exc: ValidationError, language: str) -> list[dict[str, Any]]:
     """Pydantic's errors as the citizen reads them: our wording, the field's path, no input."""
+    return from_error_details(exc.errors(include_input=False, include_url=False), language)
+
+
+def from_error_details(errors: Sequence[ErrorDetails], language: str) -> list[dict[str, Any]]:
+    """Error details (pydantic's, or FastAPI's for a request) in the citizen's words: only
+    the path, the type and our message go out, never the input or pydantic's own message."""
     out = []
-    for err in exc.errors(include_input=False, include_url=False):
+    for err in errors:
         kind = _type_for(err)
         out.append(_entry(_field_path(err["loc"]), kind, language, err.get("ctx")))
     return out

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from services.intake import service
 from services.intake.context import IntakeContext
+from services.intake.field_errors import from_error_details, localized
+from shared import logs
+from shared.http import correlation_id_from
 
 #: Why a follow-up was not recorded when no order matches the reference and token.
 NOT_FOUND = "not_found"
@@ -23,6 +27,14 @@ TEXT = {
     "too_large": (
         "Bestillingen er for stor (højst 64 KiB).",
         "The order is too large (at most 64 KiB).",
+    ),
+    "message_invalid": (
+        "Beskeden indeholder fejl. Ret felterne, og prøv igen.",
+        "The message has errors. Correct the fields and try again.",
+    ),
+    "message_too_large": (
+        "Beskeden er for stor (højst 64 KiB).",
+        "The message is too large (at most 64 KiB).",
     ),
     "rate_limited": (
         "Du har sendt mange bestillinger på kort tid. Vent lidt, og prøv igen.",
@@ -94,13 +106,40 @@ def error_response(
 
 
 def correlation_id(request: Request) -> str:
-    """The caller's correlation id (bounded), else a new one, so one order's events can be traced."""
-    given = request.headers.get("x-correlation-id", "")
-    return given[:100] if given else str(uuid.uuid4())
+    """The request's correlation id, as `ObservedRequests` chose and echoes it (the caller's
+    when it is a plain token, else a new one), so one order's events can be traced."""
+    return logs.correlation_id.get() or correlation_id_from(
+        request.headers.get("x-correlation-id", "")
+    )
+
+
+def json_error(kind: str, language: str) -> JSONResponse:
+    """The 422 for a body that is no JSON we can read (`json_invalid`, `json_too_deep`)."""
+    error = {"loc": [], "field": "", "type": kind, "msg": localized(kind, language)}
+    return error_response(422, say("invalid", language), [error])
+
+
+def parse_json(raw: bytes, language: str) -> Any | JSONResponse:
+    """The body's JSON, or the localized 422: nesting beyond Python's recursion limit is a
+    client's error like any other malformed body, never a 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        return json_error("json_too_deep", language)
+    except ValueError:
+        return json_error("json_invalid", language)
+
+
+async def request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own 422 (a parameter it validated), in the shape and the words of intake's
+    errors; unlike FastAPI's default answer it never echoes the input."""
+    language = request_language(request)
+    details = exc.errors() if isinstance(exc, RequestValidationError) else []
+    return error_response(422, say("invalid", language), from_error_details(details, language))
 
 
 #: A citizen's follow-up use case with its own arguments bound (`functools.partial`):
-#: called as `(db, reference, token, secret, now=...)`.
+#: called as `(db, reference, token, secrets, now=...)`.
 FollowUp = Callable[..., Awaitable[object]]
 
 
@@ -111,7 +150,7 @@ async def follow_up(c: IntakeContext, reference: str, token: str, action: Follow
     the API's `TEXT` and of the pages' `status` words.
     """
     try:
-        await action(c.db, reference, token, c.settings.links.status_link_secret, now=c.clock())
+        await action(c.db, reference, token, c.settings.links.verifying_secrets, now=c.clock())
     except service.OrderNotFoundError:
         return NOT_FOUND
     except service.FollowUpRefusedError as exc:

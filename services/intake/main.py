@@ -6,17 +6,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
 from services.intake import api, assets, service, web
 from services.intake.context import IntakeContext
 from services.intake.handlers import subscribers
+from services.intake.http import request_validation_error
 from services.intake.models import IntakeBase, messages
 from services.intake.ratelimit import SlidingWindowLimiter
 from services.intake.settings import IntakeSettings, PageSettings
 from shared.clock import Clock, utcnow
 from shared.db import Database
-from shared.http import operations_router
+from shared.http import ObservedRequests, operations_router
 from shared.messaging.runtime import MessagingRuntime
 
 
@@ -50,6 +52,9 @@ def create_app(
         settings, db, runtime, clock, SlidingWindowLimiter(settings.rate_limit_per_minute)
     )
     app.state.db, app.state.runtime = db, runtime
+    # Every request's correlation id, echoed and carried into its events (`http.correlation_id`).
+    app.add_middleware(ObservedRequests, service="intake")
+    app.add_exception_handler(RequestValidationError, request_validation_error)
     app.include_router(operations_router(db, runtime))
     app.include_router(api.router)
     app.include_router(web.router)

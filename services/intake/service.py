@@ -36,6 +36,8 @@ from shared.vocabulary import OrderStatus
 ORDERS = Order.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRecord.__table__  # type: ignore[attr-defined]
 E = TypeVar("E", bound=events.Event)
+#: The keys a status token is checked against: the current one first, then retired ones.
+Keys = str | Sequence[str]
 
 
 class IdempotencyConflictError(Exception):
@@ -304,11 +306,17 @@ async def apply_event(session: AsyncSession, event: events.Event) -> None:
 # --- the citizen's status and follow-ups -----------------------------------------------
 
 
-async def _find(
-    session: AsyncSession, reference: str, token: str, secret: str, *, for_update: bool = False
-) -> Order:
-    if not status_token_valid(reference, token, secret):
+def check_status_token(reference: str, token: str, keys: Keys) -> None:
+    """`OrderNotFoundError` unless the token is the reference's (under any of the keys): no
+    database is read, so a follow-up can be refused before its body is."""
+    if not status_token_valid(reference, token, keys):
         raise OrderNotFoundError(reference)
+
+
+async def _find(
+    session: AsyncSession, reference: str, token: str, keys: Keys, *, for_update: bool = False
+) -> Order:
+    check_status_token(reference, token, keys)
     query = select(Order).where(Order.reference == reference)
     if for_update:  # two clicks at once must not both pass the check before the change
         query = query.with_for_update()
@@ -318,10 +326,10 @@ async def _find(
     return order
 
 
-async def order_status(db: Database, reference: str, token: str, secret: str) -> dict[str, Any]:
+async def order_status(db: Database, reference: str, token: str, keys: Keys) -> dict[str, Any]:
     """The order as its citizen may see it, with its timeline."""
     async with db.reading() as session:
-        order = await _find(session, reference, token, secret)
+        order = await _find(session, reference, token, keys)
         history = (
             await session.exec(
                 select(HistoryEntry)
@@ -336,7 +344,7 @@ async def _follow_up(
     db: Database,
     reference: str,
     token: str,
-    secret: str,
+    keys: Keys,
     *,
     now: datetime,
     decide: Callable[[AsyncSession, Order], Awaitable[E]],
@@ -344,7 +352,7 @@ async def _follow_up(
     """One transaction for a citizen's follow-up: find the order (locked), let `decide` check
     it and name the event (or refuse), then the status, the timeline line and the outbox."""
     async with db.transaction() as session:
-        order = await _find(session, reference, token, secret, for_update=True)
+        order = await _find(session, reference, token, keys, for_update=True)
         event = await decide(session, order)
         status = status_after(OrderStatus(order.status), event)
         if status.value != order.status:
@@ -367,7 +375,7 @@ def _about(order: Order, now: datetime) -> dict[str, Any]:
 
 
 async def cancel_order(
-    db: Database, reference: str, token: str, secret: str, *, now: datetime, reason: str | None
+    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, reason: str | None
 ) -> events.OrderCancelled:
     """Withdraw the order at its citizen's request and stage `OrderCancelled`."""
 
@@ -377,11 +385,11 @@ async def cancel_order(
             raise CannotCancelError(status)
         return events.OrderCancelled(**_about(order, now), cancelled_at=now, reason=reason)
 
-    return await _follow_up(db, reference, token, secret, now=now, decide=decide)
+    return await _follow_up(db, reference, token, keys, now=now, decide=decide)
 
 
 async def provide_info(
-    db: Database, reference: str, token: str, secret: str, *, now: datetime, answer: str
+    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, answer: str
 ) -> events.InfoProvided:
     """Record the citizen's answer to the officer's open question and stage `InfoProvided`."""
 
@@ -390,11 +398,11 @@ async def provide_info(
             raise NoOpenQuestionError(reference)
         return events.InfoProvided(**_about(order, now), answer=answer, answered_at=now)
 
-    return await _follow_up(db, reference, token, secret, now=now, decide=decide)
+    return await _follow_up(db, reference, token, keys, now=now, decide=decide)
 
 
 async def record_feedback(
-    db: Database, reference: str, token: str, secret: str, *, now: datetime, feedback: Feedback
+    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, feedback: Feedback
 ) -> events.FeedbackReceived:
     """Record the citizen's one answer to "did you see us, did it help" and stage it for the district."""
 
@@ -416,4 +424,4 @@ async def record_feedback(
             received_at=now,
         )
 
-    return await _follow_up(db, reference, token, secret, now=now, decide=decide)
+    return await _follow_up(db, reference, token, keys, now=now, decide=decide)

@@ -21,9 +21,22 @@ class IntakeSettings(ServiceSettings):
     port: int = 8001
     max_body_bytes: int = 64 * 1024
     rate_limit_per_minute: int = Field(30, description="Orders one client may submit a minute")
-    trust_forwarded_for: bool = Field(
-        False, description="Behind a proxy: rate-limit X-Forwarded-For"
+    trusted_proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="Proxies in front of intake that append to X-Forwarded-For; the client is "
+        "the address the outermost of them appended (the Nth from the right). 0: the socket's "
+        "peer, and X-Forwarded-For is ignored",
     )
+    trust_forwarded_for: bool = Field(
+        False, description="Deprecated: true means trusted_proxy_hops=1 when that is unset"
+    )
+
+    @property
+    def proxy_hops(self) -> int:
+        """The trusted hops, with the older yes/no setting read as one proxy."""
+        return self.trusted_proxy_hops or (1 if self.trust_forwarded_for else 0)
+
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     links: CitizenLinkSettings = Field(default_factory=CitizenLinkSettings)
     phone_channel_key: str = Field(

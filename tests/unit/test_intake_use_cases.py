@@ -37,7 +37,8 @@ class FakeRelay:
 
 
 def fake_context() -> Any:
-    settings = SimpleNamespace(links=SimpleNamespace(status_link_secret="s"))
+    links = SimpleNamespace(status_link_secret="s", verifying_secrets=["s", "retired"])
+    settings = SimpleNamespace(links=links)
     return SimpleNamespace(
         db="the database",
         settings=settings,
@@ -118,7 +119,8 @@ async def test_a_recorded_follow_up_wakes_the_relay() -> None:
         calls.append((*args, kwargs))
 
     assert await http.follow_up(c, "BEB-1", "token", record) is None
-    assert calls == [("the database", "BEB-1", "token", "s", {"now": NOW})]
+    # Every key that still opens a link: the current one, then those a rotation retired.
+    assert calls == [("the database", "BEB-1", "token", ["s", "retired"], {"now": NOW})]
     assert c.runtime.relay.woken == 1
 
 

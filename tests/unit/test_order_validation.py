@@ -12,10 +12,14 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake.domain import (
+    CancelRequest,
+    Feedback,
     FieldError,
+    InfoAnswer,
     OrderRequest,
     build_order_submitted,
     check_order_rules,
+    visible_text,
 )
 from services.intake.field_errors import from_field_errors, from_validation_error
 from shared.events import (
@@ -738,3 +742,76 @@ def test_field_errors_never_repeat_what_the_citizen_typed(order, secret, languag
 
     assert errors
     assert secret not in json.dumps(errors, ensure_ascii=False, default=str)
+
+
+# --- every character visible ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "visible"),
+    [
+        pytest.param("Mette Hansen", False, True, id="plain"),
+        pytest.param("Søren Ærø-Åberg", False, True, id="danish-letters"),
+        pytest.param("\u202eesraveR", False, False, id="right-to-left-override"),
+        pytest.param("a\u2066b\u2069", False, False, id="isolates"),
+        pytest.param("a\u200eb", False, False, id="left-to-right-mark"),
+        pytest.param("a\u061cb", False, False, id="arabic-letter-mark"),
+        pytest.param("a\u00adb", False, False, id="soft-hyphen"),
+        pytest.param("a\u2060b", False, False, id="word-joiner"),
+        pytest.param("\ufeffa", False, False, id="byte-order-mark"),
+        pytest.param("a\x7fb", True, False, id="delete"),
+        pytest.param("a\ud800b", True, False, id="lone-surrogate"),
+        pytest.param("a\u2029b", True, False, id="paragraph-separator"),
+        pytest.param("a\nb", False, False, id="newline-in-a-line"),
+        pytest.param("a\nb\tc", True, True, id="newline-and-tab-in-a-long-text"),
+        pytest.param("a\r\nb", True, True, id="crlf-in-a-long-text"),
+        pytest.param("a\rb", True, False, id="lone-carriage-return"),
+        pytest.param("a\x0bb", True, False, id="vertical-tab"),
+        pytest.param("\u200cمی", False, False, id="joiner-at-the-start"),
+        pytest.param("می\u200cخواهم", False, True, id="persian-zwnj"),
+        pytest.param("👍🏽\u200d", False, True, id="joiner-after-an-emoji-modifier"),
+        pytest.param("e\u0301\u200d", False, True, id="joiner-after-a-combining-mark"),
+        pytest.param("ab\u200dc", False, False, id="joiner-between-latin-letters"),
+    ],
+)
+def test_text_is_visible_only_without_control_and_format_characters(text, multiline, visible):
+    assert visible_text(text, multiline=multiline) is visible
+
+
+def test_every_hidden_character_in_an_order_is_reported_with_the_other_errors():
+    order = traffic_order(
+        requester=requester(name="Mette\u202eHansen", organisation="Forening\x00"),
+        description="Linje 1\nLinje 2",
+    )
+    order["location"]["postal_code"] = "80"
+
+    errors = field_errors(order, "da")
+
+    assert sorted((e["field"], e["type"]) for e in errors) == [
+        ("location.postal_code", "postal_code"),
+        ("requester.name", "hidden_characters"),
+        ("requester.organisation", "hidden_characters"),
+    ]
+
+
+def test_hidden_characters_in_fields_the_order_does_not_have_are_ignored():
+    order = {**traffic_order(), "note\u202e": "x\u202e", "website": "\x00"}
+
+    assert request_for(order).description == traffic_order()["description"]
+
+
+def test_the_follow_ups_refuse_hidden_characters_too():
+    with pytest.raises(ValidationError) as answer:
+        InfoAnswer(answer="Ja\u202e")
+    with pytest.raises(ValidationError) as reason:
+        CancelRequest(reason="Løst\x1b")
+    with pytest.raises(ValidationError) as comment:
+        Feedback.model_validate({"carried_out_seen": "nej", "comment": "Tak\u2067"})
+
+    assert [e["type"] for e in from_validation_error(answer.value, "da")] == ["hidden_characters"]
+    assert [e["type"] for e in from_validation_error(reason.value, "da")] == ["hidden_characters"]
+    assert sorted(e["field"] for e in from_validation_error(comment.value, "en")) == [
+        "carried_out_seen",
+        "comment",
+    ]
+    assert InfoAnswer(answer="Mellem 7.30\r\nog 8.").answer == "Mellem 7.30\r\nog 8."

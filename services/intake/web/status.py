@@ -46,7 +46,7 @@ async def find_order(c: IntakeContext, reference: str, token: str) -> dict[str, 
     """The order as its citizen sees it, or None for a wrong reference or token."""
     try:
         return await service.order_status(
-            c.db, reference, token, c.settings.links.status_link_secret
+            c.db, reference, token, c.settings.links.verifying_secrets
         )
     except service.OrderNotFoundError:
         return None
