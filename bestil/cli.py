@@ -33,50 +33,6 @@ def serve(name: str) -> None:
     )
 
 
-async def _officer_add(
-    email: str, name: str, district: str | None, role: str, password: str
-) -> str:
-    from services.screening import accounts
-    from services.screening.models import ScreeningBase
-    from shared.clock import utcnow
-    from shared.db import Database
-    from shared.vocabulary import Role
-
-    settings = settings_for("screening")
-    db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
-    try:
-        await db.create_all()
-        async with db.transaction() as session:
-            officer = await accounts.add_officer(
-                session,
-                email=email,
-                name=name,
-                district_code=district,
-                role=Role(role),
-                password=password,
-                now=utcnow(),
-            )
-        return officer.id
-    finally:
-        await db.dispose()
-
-
-async def _officer_token(email: str) -> str:
-    from services.screening import accounts
-    from services.screening.models import ScreeningBase
-    from shared.clock import utcnow
-    from shared.db import Database
-
-    settings = settings_for("screening")
-    db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
-    try:
-        await db.create_all()
-        async with db.transaction() as session:
-            return await accounts.issue_token(session, email, utcnow())
-    finally:
-        await db.dispose()
-
-
 async def _migrate(services: list[str], new: str | None) -> int:
     from bestil.services import database_for
     from shared import migrations
@@ -94,6 +50,37 @@ async def _migrate(services: list[str], new: str | None) -> int:
                 print(f"{name}: at {await migrations.current(db, name)}")
         finally:
             await db.engine.dispose()
+    return 0
+
+
+def _officer(args: argparse.Namespace) -> int:
+    """`bestil officer …`; every change is written to screening's audit trail."""
+    from bestil import officers
+    from services.screening.accounts import AccountError
+
+    try:
+        if args.action == "add":
+            password = sys.stdin.readline().rstrip("\n")
+            officer_id = asyncio.run(
+                officers.add(args.email, args.name, args.district, args.role, password)
+            )
+            print(f"added officer {officer_id}")
+        elif args.action == "token":
+            print(asyncio.run(officers.token(args.email, args.days)))
+        elif args.action == "list":
+            print(asyncio.run(officers.listing()))
+        elif args.action == "revoke-token":
+            revoked = asyncio.run(officers.revoke_token(args.email, args.token_id))
+            print(f"revoked {len(revoked)} token(s): {' '.join(revoked) or '-'}")
+        elif args.action == "deactivate":
+            ended = asyncio.run(officers.deactivate(args.email))
+            print(
+                f"deactivated {args.email}: {ended['sessions']} session(s) and "
+                f"{ended['tokens']} token(s) ended"
+            )
+    except AccountError as exc:
+        print(f"bestil: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -126,6 +113,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     token = officer.add_parser("token", help="print a new API token for an officer")
     token.add_argument("--email", required=True)
+    token.add_argument(
+        "--days", type=int, help="how long it works (default BESTIL_SCREENING_TOKEN_DAYS, 90)"
+    )
+    officer.add_parser("list", help="list the accounts and their API tokens (never the tokens)")
+    revoke = officer.add_parser("revoke-token", help="revoke one or all of an officer's tokens")
+    revoke.add_argument("--email", required=True)
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--token-id", help="the id `bestil officer list` shows")
+    which.add_argument("--all", action="store_true", help="every token of the officer")
+    deactivate = officer.add_parser(
+        "deactivate", help="close an account: no sign-in; its sessions and tokens end at once"
+    )
+    deactivate.add_argument("--email", required=True)
     sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
     parked = sub.add_parser(
         "dlq", help="list what a service parked in its dead-letter topic, or replay it"
@@ -140,8 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument(
         "--new", metavar="MESSAGE", help="write a migration for what the models changed"
     )
+    from bestil import demo
+
+    demo.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.command == "demo":
+        return demo.run(args)
     if args.command == "asyncapi":
         import json
 
@@ -172,20 +177,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_kafka(Path(args.dir), args.brokers, args.port)
     elif args.command == "officer":
-        from services.screening.accounts import AccountError
-
-        try:
-            if args.action == "add":
-                password = sys.stdin.readline().rstrip("\n")
-                officer_id = asyncio.run(
-                    _officer_add(args.email, args.name, args.district, args.role, password)
-                )
-                print(f"added officer {officer_id}")
-            else:
-                print(asyncio.run(_officer_token(args.email)))
-        except AccountError as exc:
-            print(f"bestil: {exc}", file=sys.stderr)
-            return 2
+        return _officer(args)
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -92,7 +93,7 @@ class Database:
         the others' effects are exactly what they would have been without grouping.
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._group.append((work, future))
+        self._group.append((_in_callers_context(work), future))
         if self._group_task is None or self._group_task.done():
             self._group_task = asyncio.create_task(self._commit_groups())
         return await future
@@ -160,6 +161,22 @@ class Database:
 
 
 _STAGED = "bestil_staged_inserts"
+
+
+def _in_callers_context(work: Work[T]) -> Work[T]:
+    """`work` as its caller's: the group runs in the task of whoever started it, so without
+    this every unit would log with, and stage events in the trace of, that first request."""
+    caller = contextvars.copy_context()
+
+    async def run(session: AsyncSession) -> T:
+        tokens = [(var, var.set(value)) for var, value in caller.items()]
+        try:
+            return await work(session)
+        finally:
+            for var, token in reversed(tokens):
+                var.reset(token)
+
+    return run
 
 
 def stage_insert(session: AsyncSession, table: Table, row: dict[str, Any]) -> None:

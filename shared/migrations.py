@@ -91,13 +91,13 @@ def head(service: str) -> str:
     return found
 
 
-def _upgrade(connection: Connection, service: str, metadata: MetaData) -> None:
+def _upgrade(connection: Connection, service: str, metadata: MetaData, revision: str) -> None:
     config = _config(service, metadata, connection)
     tables = set(inspect(connection).get_table_names())
     ours = {table.name for table in metadata.sorted_tables}
     if version_table(service) not in tables and tables & ours:
         command.stamp(config, baseline(service))  # made by create_all before migrations
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)
 
 
 def _current(connection: Connection, service: str) -> str | None:
@@ -112,11 +112,11 @@ def _differences(connection: Connection, service: str, metadata: MetaData) -> li
     return list(compare_metadata(context, metadata))
 
 
-async def upgrade(db: Database, service: str) -> None:
+async def upgrade(db: Database, service: str, revision: str = "head") -> None:
     """Bring the service's database to the head of its history (idempotent)."""
     db.ensure_directory()
     async with db.engine.begin() as connection:
-        await connection.run_sync(_upgrade, service, db.metadata)
+        await connection.run_sync(_upgrade, service, db.metadata, revision)
 
 
 class SchemaNotCurrentError(RuntimeError):

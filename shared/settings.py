@@ -79,6 +79,28 @@ class ReferenceDataSettings(BaseSettings):
     reference_data_dir: Path | None = None
 
 
+class TracingSettings(BaseSettings):
+    """OpenTelemetry traces (docs/observability.md): off unless an exporter is named."""
+
+    model_config = SettingsConfigDict(env_prefix="BESTIL_OTEL_", extra="ignore")
+
+    exporter: Literal["none", "otlp", "console"] = Field(
+        "none", description="`otlp`: OTLP over HTTP to `endpoint`; `console`: spans on stdout"
+    )
+    endpoint: str | None = Field(
+        None,
+        description="OTLP/HTTP traces URL, e.g. http://collector:4318/v1/traces; unset: the "
+        "exporter's default (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else localhost:4318)",
+    )
+    sample_ratio: float = Field(
+        1.0, ge=0.0, le=1.0, description="Share of new traces kept; a child follows its parent"
+    )
+
+    @property
+    def enabled(self) -> bool:
+        return self.exporter != "none"
+
+
 def sqlite_url(var_dir: Path, service: str) -> str:
     return f"sqlite+aiosqlite:///{var_dir / f'{service}.db'}"
 
@@ -108,6 +130,35 @@ class ServiceSettings(BaseSettings):
         "first, and the service refuses a database that is not at the head of its migrations",
     )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    metrics_port: int | None = Field(
+        None,
+        description="Serve /metrics on this port of `host` as well (for Prometheus, behind "
+        "the firewall); unset: no separate metrics port",
+    )
+    metrics_on_main_port: bool | None = Field(
+        None,
+        validation_alias="BESTIL_METRICS_ON_MAIN_PORT",
+        description="/metrics on the service's own port; unset: only under `bestil dev`",
+    )
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
+
+    api_docs: bool | None = Field(
+        None,
+        validation_alias="BESTIL_API_DOCS",
+        description="/docs, /redoc and /openapi.json; unset: only under `bestil dev`",
+    )
+
+    @property
+    def docs_public(self) -> bool:
+        """Whether the API documentation is served (a map of the API: off in production)."""
+        return self.api_docs if self.api_docs is not None else self.environment == "dev"
+
+    @property
+    def metrics_public(self) -> bool:
+        """Whether the main port answers /metrics (it may be a public port: off in production)."""
+        if self.metrics_on_main_port is not None:
+            return self.metrics_on_main_port
+        return self.environment == "dev"
 
     def resolved_database_url(self, service: str) -> str:
         """The configured database, else a SQLite file under var_dir."""

@@ -28,6 +28,7 @@ from services.notifications.settings import NotificationsSettings
 from shared import districts, events
 from shared.clock import Clock, as_utc
 from shared.db import Database, get_row, keep_row, load_rows
+from shared.metrics import DEADLINE_ALERTS
 from shared.topics import DEADLINES
 from shared.vocabulary import DeadlineKind, DeadlineState
 
@@ -97,7 +98,7 @@ class DeadlineWatch:
     async def check(self, limit: int = 500) -> int:
         """Raise the alerts that are due now; returns how many were raised."""
         now = self.clock()
-        raised = 0
+        raised: list[tuple[str, str, str]] = []
         async with self.db.transaction() as session:
             query = (
                 select(Deadline)
@@ -124,8 +125,10 @@ class DeadlineWatch:
                 )
                 for state in states:
                     await self._raise(session, row, state, due, now)
-                    raised += 1
-        return raised
+                    raised.append((row.kind, state.value, row.district_code or "none"))
+        for labels in raised:  # counted once committed: a rolled-back alert was not raised
+            DEADLINE_ALERTS.labels(*labels).inc()
+        return len(raised)
 
     async def _raise(
         self,

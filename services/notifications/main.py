@@ -17,10 +17,12 @@ from services.notifications.handlers import subscribers
 from services.notifications.models import NotificationsBase, messages
 from services.notifications.service import Mailer
 from services.notifications.settings import NotificationsSettings
+from shared import migrations
 from shared.clock import Clock, utcnow
 from shared.db import Database
-from shared.http import operations_router
+from shared.http import MetricsServer, ObservedRequests, api_docs, operations_router
 from shared.messaging.runtime import MessagingRuntime
+from shared.tracing import instrument_app
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
         subscribers(clock),
         prefetch=service.load_batch,
     )
+    metrics = MetricsServer(settings, runtime)
     mailer = Mailer(db, settings, clock, delivery_for(settings))
     watch = DeadlineWatch(db, settings, clock)
     wake = asyncio.Event()
@@ -72,8 +75,9 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.create_all()
+        await migrations.prepare(db, "notifications", upgrade_now=settings.migrate_on_start)
         await runtime.start()
+        await metrics.start()
         tasks = [
             asyncio.create_task(run_mailer(mailer, wake, settings.send_poll_ms / 1000)),
             asyncio.create_task(run_deadline_watch(watch, wake, settings.deadline_check_s)),
@@ -84,11 +88,14 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await metrics.stop()
         await runtime.stop()
         await db.dispose()
 
-    app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan)
+    app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan, **api_docs(settings))
     app.state.mailer, app.state.deadlines = mailer, watch
-    app.state.db, app.state.runtime = db, runtime
-    app.include_router(operations_router(db, runtime))
+    app.state.db, app.state.runtime, app.state.metrics = db, runtime, metrics
+    app.include_router(operations_router(db, runtime, settings))
+    app.add_middleware(ObservedRequests, service="notifications")
+    instrument_app(app, "notifications", settings.tracing)
     return app

@@ -13,10 +13,12 @@ from services.routing.handlers import subscribers
 from services.routing.models import RoutingBase, messages
 from services.routing.reference_data import ReferenceData, load_reference_data
 from services.routing.settings import RoutingSettings
+from shared import migrations
 from shared.clock import Clock, utcnow
 from shared.db import Database
-from shared.http import operations_router
+from shared.http import MetricsServer, ObservedRequests, api_docs, operations_router
 from shared.messaging.runtime import MessagingRuntime
+from shared.tracing import instrument_app
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +44,21 @@ def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -
         subscribers(load_boundaries(settings), clock),
         prefetch=service.load_routings,
     )
+    metrics = MetricsServer(settings, runtime)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.create_all()
+        await migrations.prepare(db, "routing", upgrade_now=settings.migrate_on_start)
         await runtime.start()
+        await metrics.start()
         yield
+        await metrics.stop()
         await runtime.stop()
         await db.dispose()
 
-    app = FastAPI(title="Bestil en betjent — routing", lifespan=lifespan)
-    app.state.db, app.state.runtime = db, runtime
-    app.include_router(operations_router(db, runtime))
+    app = FastAPI(title="Bestil en betjent — routing", lifespan=lifespan, **api_docs(settings))
+    app.state.db, app.state.runtime, app.state.metrics = db, runtime, metrics
+    app.include_router(operations_router(db, runtime, settings))
+    app.add_middleware(ObservedRequests, service="routing")
+    instrument_app(app, "routing", settings.tracing)
     return app

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.screening.models import Credential, LoginFailure, Officer, WebSession
@@ -56,42 +56,126 @@ async def add_officer(
     return officer
 
 
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)  # BESTIL_SCREENING_TOKEN_DAYS's default
+TOKEN_ID_LENGTH = 12
+_USE_RESOLUTION = timedelta(minutes=1)  # "last used" to the minute: not a write per request
+
+
+def token_id(credential: Credential) -> str:
+    """How a token is named in listings and revocations: the start of its hash, never itself."""
+    return credential.token_hash[:TOKEN_ID_LENGTH]
+
+
+def token_expires(credential: Credential, default_lifetime: timedelta) -> datetime:
+    """When a token stops working; tokens issued before expiry existed get the default."""
+    if credential.expires_at is not None:
+        return as_utc(credential.expires_at)
+    return as_utc(credential.created_at) + default_lifetime
+
+
+async def new_api_token(
+    session: AsyncSession, officer: Officer, now: datetime, lifetime: timedelta
+) -> tuple[str, Credential]:
+    """A new API token for an active officer: the token (shown once) and its stored record."""
+    if not officer.active:
+        raise AccountError(f"{officer.email} is deactivated")
+    token = new_token()
+    credential = Credential(
+        token_hash=hash_token(token),
+        officer_id=officer.id,
+        kind="api",
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(credential)
+    return token, credential
+
+
 async def issue_token(
     session: AsyncSession,
     email: str,
     now: datetime,
     *,
-    kind: str = "api",
-    lifetime: timedelta | None = None,
+    lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
 ) -> str:
-    officer = (
-        await session.exec(select(Officer).where(Officer.email == email.strip().lower()))
-    ).first()
+    officer = await officer_by_email(session, email)
     if officer is None or not officer.active:
         raise AccountError(f"no active officer with email {email}")
-    token = new_token()
-    session.add(
-        Credential(
-            token_hash=hash_token(token),
-            officer_id=officer.id,
-            kind=kind,
-            created_at=now,
-            expires_at=now + lifetime if lifetime else None,
-        )
-    )
+    token, _ = await new_api_token(session, officer, now, lifetime)
     return token
 
 
 async def officer_for_token(
-    session: AsyncSession, token: str, now: datetime, kind: str
+    session: AsyncSession,
+    token: str,
+    now: datetime,
+    kind: str,
+    *,
+    default_lifetime: timedelta = DEFAULT_TOKEN_LIFETIME,
 ) -> Officer | None:
+    """The active officer behind a token that has not expired; notes when it was last used."""
     credential = await session.get(Credential, hash_token(token))
     if credential is None or credential.kind != kind:
         return None
-    if credential.expires_at is not None and as_utc(credential.expires_at) <= now:
+    if token_expires(credential, default_lifetime) <= now:
         return None
     officer = await session.get(Officer, credential.officer_id)
-    return officer if officer and officer.active else None
+    if officer is None or not officer.active:
+        return None
+    used = credential.last_used_at
+    if used is None or now - as_utc(used) >= _USE_RESOLUTION:
+        credential.last_used_at = now
+        session.add(credential)
+    return officer
+
+
+async def officers_with_tokens(
+    session: AsyncSession,
+) -> list[tuple[Officer, list[Credential]]]:
+    """Every account with its API tokens (oldest first), for `bestil officer list`."""
+    found = (await session.exec(select(Officer).order_by(col(Officer.email)))).all()
+    tokens = (
+        await session.exec(
+            select(Credential).where(Credential.kind == "api").order_by(col(Credential.created_at))
+        )
+    ).all()
+    by_officer: dict[str, list[Credential]] = {}
+    for credential in tokens:
+        by_officer.setdefault(credential.officer_id, []).append(credential)
+    return [(officer, by_officer.get(officer.id, [])) for officer in found]
+
+
+async def revoke_tokens(
+    session: AsyncSession, officer: Officer, wanted_id: str | None
+) -> list[str]:
+    """Delete one of the officer's API tokens (by its id) or, with None, all; their ids."""
+    query = select(Credential).where(Credential.officer_id == officer.id, Credential.kind == "api")
+    if wanted_id is not None:
+        wanted_id = wanted_id.strip().lower()
+        if len(wanted_id) < 8:
+            raise AccountError("give at least 8 characters of the token id")
+        query = query.where(col(Credential.token_hash).startswith(wanted_id))
+    found = list((await session.exec(query)).all())
+    if wanted_id is not None and len(found) != 1:
+        raise AccountError(f"{officer.email} has no token {wanted_id}")
+    for credential in found:
+        await session.delete(credential)
+    return [token_id(c) for c in found]
+
+
+async def deactivate(session: AsyncSession, officer: Officer) -> dict[str, int]:
+    """Close the account at once: no sign-in, and its sessions and API tokens are deleted."""
+    officer.active = False
+    session.add(officer)
+    sessions = (
+        await session.exec(select(WebSession).where(WebSession.officer_id == officer.id))
+    ).all()
+    tokens = (
+        await session.exec(select(Credential).where(Credential.officer_id == officer.id))
+    ).all()
+    for row in [*sessions, *tokens]:
+        await session.delete(row)
+    return {"sessions": len(sessions), "tokens": len(tokens)}
 
 
 async def check_password(session: AsyncSession, email: str, password: str) -> Officer | None:
@@ -178,10 +262,23 @@ async def lockout_ends(
     )
 
 
-async def record_failure(session: AsyncSession, email: str, now: datetime) -> None:
+async def record_failure(
+    session: AsyncSession, email: str, now: datetime, address: str | None = None
+) -> None:
     """Count a failure, and forget those too old to matter (the table stays small)."""
     await session.exec(delete(LoginFailure).where(col(LoginFailure.at) < now - timedelta(days=1)))
-    session.add(LoginFailure(email=email.strip().lower()[:200], at=now))
+    session.add(LoginFailure(email=email.strip().lower()[:200], address=address, at=now))
+
+
+async def address_failures(
+    session: AsyncSession, address: str, now: datetime, *, minutes: int
+) -> int:
+    """Failed sign-ins from one client address within the last `minutes`, for any email."""
+    since = now - timedelta(minutes=minutes)
+    query = select(func.count()).where(
+        LoginFailure.address == address, col(LoginFailure.at) >= since
+    )
+    return int((await session.exec(query)).one())
 
 
 async def clear_failures(session: AsyncSession, email: str) -> None:

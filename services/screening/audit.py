@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlalchemy import Text, cast, or_
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.screening.models import AuditEntry, Officer, QueuedOrder
@@ -47,6 +48,85 @@ def record(
     )
 
 
+def record_listing(
+    session: AsyncSession,
+    officer: Officer,
+    orders: list[QueuedOrder],
+    *,
+    now: datetime,
+    via: str,
+    status: str | None,
+    category: str | None,
+) -> None:
+    """A listing of orders with their personal data: which orders, not just how many.
+
+    One entry per district the orders belong to, holding that district's order ids, so each
+    district's coordinator sees who read their orders (a national admin's listing spans
+    several). An empty listing is one entry with no ids.
+    """
+    by_district: dict[str | None, list[str]] = {}
+    for order in orders:
+        by_district.setdefault(order.district_code, []).append(order.order_id)
+    if not by_district:
+        by_district[officer.district_code] = []
+    for district_code, order_ids in by_district.items():
+        record(
+            session,
+            officer=officer,
+            action="listed",
+            now=now,
+            via=via,
+            district_code=district_code,
+            facts={
+                "count": len(order_ids),
+                "order_ids": order_ids,
+                "status": status,
+                "category": category,
+            },
+        )
+
+
+def record_phone_order(
+    session: AsyncSession,
+    officer: Officer,
+    *,
+    now: datetime,
+    order_id: str | None,
+    reference: str,
+    district_code: str | None,
+) -> None:
+    """Who registered an order by phone, under the order's district (none before routing)."""
+    session.add(
+        AuditEntry(
+            at=now,
+            officer_id=officer.id,
+            action="phone_order",
+            order_id=order_id,
+            reference=reference,
+            district_code=district_code,
+            facts={},
+        )
+    )
+
+
+async def file_phone_order_under(session: AsyncSession, order_id: str, district_code: str) -> None:
+    """A phone order's entry joins the order's district once routing gives it one.
+
+    At registration the order has no district yet, so its entry has none (only national
+    admins see it meanwhile); the first routing fills it in, and later re-routings leave it:
+    the order belonged to that district when it was registered.
+    """
+    await session.exec(
+        update(AuditEntry)
+        .where(
+            col(AuditEntry.order_id) == order_id,
+            col(AuditEntry.action) == "phone_order",
+            col(AuditEntry.district_code).is_(None),
+        )
+        .values(district_code=district_code)
+    )
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     district_code: str | None = None
@@ -69,7 +149,7 @@ async def entries(
     elif wanted.district_code:
         query = query.where(AuditEntry.district_code == wanted.district_code)
     if wanted.reference:
-        query = query.where(AuditEntry.reference == wanted.reference)
+        query = query.where(await _about_reference(session, wanted.reference))
     if wanted.officer_email:
         query = query.where(Officer.email == wanted.officer_email.strip().lower())
     if wanted.action:
@@ -82,3 +162,16 @@ async def entries(
     page = query.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
     rows = (await session.exec(page.limit(limit).offset(offset))).all()
     return [(entry, officer) for entry, officer in rows], int(total)
+
+
+async def _about_reference(session: AsyncSession, reference: str) -> Any:
+    """Entries about one order: those naming it, and the listings that included it."""
+    order_ids = (
+        await session.exec(select(QueuedOrder.order_id).where(QueuedOrder.reference == reference))
+    ).all()
+    listed = [
+        (col(AuditEntry.action) == "listed")
+        & cast(col(AuditEntry.facts), Text).like(f'%"{order_id}"%')
+        for order_id in order_ids
+    ]
+    return or_(col(AuditEntry.reference) == reference, *listed)

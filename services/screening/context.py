@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from fastapi import HTTPException, Request
 
 from services.screening import signing_in
 from services.screening.models import Officer
+from services.screening.security import client_address
 from services.screening.settings import ScreeningSettings
 from shared.clock import Clock
 from shared.db import Database
@@ -25,6 +27,8 @@ class ScreeningContext:
     http: httpx.AsyncClient | None = None
     """Outbound HTTP (intake's API, the OIDC provider); tests put an in-process transport here."""
     oidc_metadata: dict[str, Any] = field(default_factory=dict)
+    oidc_keys: dict[str, Any] = field(default_factory=dict)
+    """The provider's signing keys (JWKS), fetched on first use and again when it rotates."""
 
     def outbound(self) -> httpx.AsyncClient:
         if self.http is None:
@@ -34,11 +38,19 @@ class ScreeningContext:
     @property
     def session_cookie(self) -> str:
         # The __Host- prefix pins the cookie to this host and path, over HTTPS only.
-        return "__Host-bestil_session" if self.settings.secure_cookies else "bestil_session"
+        return "__Host-bestil_session" if self.settings.over_https else "bestil_session"
 
     @property
     def login_cookie(self) -> str:
-        return "__Host-bestil_login" if self.settings.secure_cookies else "bestil_login"
+        return "__Host-bestil_login" if self.settings.over_https else "bestil_login"
+
+    def client_address(self, request: Request) -> str:
+        """Who the per-address sign-in throttle counts (see `security.client_address`)."""
+        return client_address(
+            request.client.host if request.client else "unknown",
+            request.headers.getlist("x-forwarded-for"),
+            self.settings.trusted_proxy_hops,
+        )
 
 
 def ctx(request: Request) -> ScreeningContext:
@@ -52,7 +64,9 @@ async def api_officer(request: Request) -> Officer:
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
     c = ctx(request)
-    officer = await signing_in.officer_for_bearer(c.db, token.strip(), now=c.clock())
+    officer = await signing_in.officer_for_bearer(
+        c.db, token.strip(), now=c.clock(), default_lifetime=timedelta(days=c.settings.token_days)
+    )
     if officer is None:
         raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
     return officer

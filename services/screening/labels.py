@@ -113,6 +113,10 @@ AUDIT_ACTION = {
     "sign_in_failed": "Mislykket login",
     "locked_out": "Konto låst efter mislykkede login",
     "signed_out": "Logget ud",
+    "officer_added": "Konto oprettet",
+    "token_issued": "API-nøgle udstedt",
+    "token_revoked": "API-nøgle tilbagekaldt",
+    "officer_deactivated": "Konto deaktiveret",
 }
 
 

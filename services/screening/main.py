@@ -20,10 +20,12 @@ from services.screening.handlers import subscribers
 from services.screening.models import ScreeningBase, messages
 from services.screening.settings import ScreeningSettings
 from services.screening.web.common import CsrfRefusedError, SignInRequiredError, render
+from shared import migrations
 from shared.clock import Clock, utcnow
 from shared.db import Database
-from shared.http import operations_router
+from shared.http import MetricsServer, ObservedRequests, api_docs, operations_router
 from shared.messaging.runtime import MessagingRuntime
+from shared.tracing import instrument_app
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -37,6 +39,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+
+# Outside dev the workspace is served over HTTPS only: browsers must never try plain http.
+HSTS = "max-age=31536000; includeSubDomains"
 
 ERRORS = {
     403: ("Ingen adgang", "Du har ikke adgang til denne side."),
@@ -59,32 +64,37 @@ def create_app(
         "screening", db, messages, settings.kafka, subscribers(), prefetch=projection.load_batch
     )
     context = ScreeningContext(settings, db, runtime, clock, http=http)
+    metrics = MetricsServer(settings, runtime)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.create_all()
+        await migrations.prepare(db, "screening", upgrade_now=settings.migrate_on_start)
         await projection.prepare_queue(db)
         await runtime.start()
+        await metrics.start()
         yield
+        await metrics.stop()
         await runtime.stop()
         if context.http is not None and http is None:
             await context.http.aclose()
         await db.dispose()
 
-    app = FastAPI(title="Bestil en betjent — screening", lifespan=lifespan)
+    app = FastAPI(title="Bestil en betjent — screening", lifespan=lifespan, **api_docs(settings))
     app.state.ctx = context
     app.state.db, app.state.runtime = db, runtime
-    app.include_router(operations_router(db, runtime))
+    app.include_router(operations_router(db, runtime, settings))
     app.include_router(api.router)
     app.include_router(web.router)
     # check_dir=False: an install without the package data still serves every page (unstyled).
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
-    _add_security_headers(app)
+    _add_security_headers(app, hsts=settings.over_https)
     _add_error_pages(app)
+    app.add_middleware(ObservedRequests, service="screening")  # outermost: sees every answer
+    instrument_app(app, "screening", settings.tracing)
     return app
 
 
-def _add_security_headers(app: FastAPI) -> None:
+def _add_security_headers(app: FastAPI, *, hsts: bool) -> None:
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -92,6 +102,8 @@ def _add_security_headers(app: FastAPI) -> None:
         response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if not request.url.path.startswith("/static/"):
             # Pages and API answers carry personal data: no shared or back-button caches.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -43,7 +43,8 @@ class Credential(ScreeningBase, table=True):
     officer_id: str = Field(index=True, max_length=36)
     kind: str = Field(max_length=10)  # "api" or "session"
     created_at: datetime = _ts()
-    expires_at: datetime | None = _ts(nullable=True)
+    expires_at: datetime | None = _ts(nullable=True)  # none: created_at + the default lifetime
+    last_used_at: datetime | None = _ts(nullable=True)  # to the minute (see accounts)
 
 
 class QueuedOrder(ScreeningBase, table=True):
@@ -102,15 +103,20 @@ class WebSession(ScreeningBase, table=True):
 
 
 class LoginFailure(ScreeningBase, table=True):
-    """A failed sign-in, kept in the database so a lock-out holds across restarts and instances."""
+    """A failed sign-in, kept in the database so a lock-out holds across restarts and instances:
+    counted per email (the account's lock-out) and per client address (the throttle)."""
 
     __tablename__ = "login_failures"
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=200)
+    address: str | None = Field(default=None, max_length=64)
     at: datetime = _ts()
 
-    __table_args__ = (Index("ix_login_failures_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_failures_email_at", "email", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
 
 
 class OidcLogin(ScreeningBase, table=True):

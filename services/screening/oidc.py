@@ -1,9 +1,12 @@
 """OpenID Connect sign-in (authorization code flow with PKCE), switched on by settings.
 
 The provider only establishes who the officer is: the email in the ID token must belong to an
-active local account, whose role and district apply. The ID token comes straight from the
-provider's token endpoint over TLS, which OpenID Connect Core 1.0 §3.1.3.7 (6) accepts in
-place of checking its signature; issuer, audience, expiry and nonce are always checked.
+active local account, whose role and district apply, and the provider must say it verified
+that email. The provider's endpoints must be HTTPS (plain http only on loopback, or under
+`bestil dev`). The ID token's signature is checked against the keys the provider publishes at
+its `jwks_uri` (joserfc; asymmetric algorithms only); a provider whose discovery names no
+keys is trusted for the token it hands over TLS, as OpenID Connect Core 1.0 §3.1.3.7 (6)
+allows. Issuer, audience, expiry and nonce are always checked.
 """
 
 from __future__ import annotations
@@ -17,8 +20,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
 
-from services.screening.settings import OidcSettings
+from services.screening.settings import OidcSettings, insecure_url
+
+#: Signature algorithms accepted on ID tokens: never "none", nor HMAC keyed with the secret.
+SIGNING_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+)
 
 
 class OidcError(Exception):
@@ -33,10 +53,17 @@ def pkce_pair() -> tuple[str, str]:
 
 
 async def provider_metadata(
-    http: httpx.AsyncClient, settings: OidcSettings, cache: dict[str, Any]
+    http: httpx.AsyncClient,
+    settings: OidcSettings,
+    cache: dict[str, Any],
+    *,
+    environment: str = "production",
 ) -> dict[str, Any]:
+    """The provider's discovery document (cached), its endpoints checked to be HTTPS."""
     if cache:
         return cache
+    if insecure_url(settings.issuer, environment):
+        raise OidcError("the issuer is not an https:// URL")
     url = settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
         response = await http.get(url)
@@ -49,8 +76,57 @@ async def provider_metadata(
     for key in ("authorization_endpoint", "token_endpoint"):
         if not str(metadata.get(key, "")).startswith(("https://", "http://")):
             raise OidcError(f"discovery lacks {key}")
+    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        if key in metadata and insecure_url(str(metadata[key]), environment):
+            raise OidcError(f"discovery's {key} is not an https:// URL")
     cache.update(metadata)
     return metadata
+
+
+async def _signing_keys(
+    http: httpx.AsyncClient, metadata: dict[str, Any], cache: dict[str, Any], *, fresh: bool
+) -> KeySet:
+    if not fresh and "keys" in cache:
+        return cache["keys"]
+    try:
+        response = await http.get(str(metadata["jwks_uri"]))
+        response.raise_for_status()
+        keys = KeySet.import_key_set(response.json())
+    except (httpx.HTTPError, ValueError, TypeError, JoseError) as exc:
+        raise OidcError(f"the provider's keys could not be read: {type(exc).__name__}") from None
+    cache["keys"] = keys
+    return keys
+
+
+async def id_token_claims(
+    http: httpx.AsyncClient, metadata: dict[str, Any], id_token: str, cache: dict[str, Any]
+) -> dict[str, Any]:
+    """The ID token's claims, its signature checked against the provider's published keys
+    (fetched again once for a key id not seen before: the provider rotated its keys)."""
+    if "jwks_uri" not in metadata:
+        return unverified_claims(id_token)
+    offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = (
+        [a for a in offered if a in SIGNING_ALGORITHMS] if isinstance(offered, list) else []
+    )
+    if not algorithms:  # an empty list would let the library fall back to its defaults
+        raise OidcError(f"the provider signs with none of {', '.join(SIGNING_ALGORITHMS)}")
+    for fresh in (False, True):
+        keys = await _signing_keys(http, metadata, cache, fresh=fresh)
+        try:
+            claims = jwt.decode(id_token, keys, algorithms=algorithms).claims
+        except InvalidKeyIdError:
+            if fresh:
+                raise OidcError(
+                    "ID token signed with a key the provider does not publish"
+                ) from None
+            continue
+        except (JoseError, ValueError) as exc:
+            raise OidcError(f"ID token signature not valid: {type(exc).__name__}") from None
+        if not isinstance(claims, dict):
+            raise OidcError("malformed ID token")
+        return claims
+    raise OidcError("ID token not verified")  # not reached: the loop returns or raises
 
 
 def authorization_url(
@@ -98,8 +174,9 @@ async def exchange_code(
         raise OidcError(f"token exchange failed: {type(exc).__name__}") from None
 
 
-def id_token_claims(id_token: str) -> dict[str, Any]:
-    """The claims of a compact JWS, decoded (see the module's note on signatures)."""
+def unverified_claims(id_token: str) -> dict[str, Any]:
+    """The claims of a compact JWS, decoded unchecked: only for a token received directly
+    from the provider's HTTPS token endpoint when the provider publishes no keys."""
     try:
         payload = id_token.split(".")[1]
         padded = payload + "=" * (-len(payload) % 4)
@@ -128,8 +205,8 @@ def verified_email(
         raise OidcError("expired")
     if not secrets.compare_digest(str(claims.get("nonce", "")), nonce):
         raise OidcError("wrong nonce")
-    if claims.get("email_verified") is False:
-        raise OidcError("email not verified")
+    if claims.get("email_verified") is not True:
+        raise OidcError("email not verified by the provider")
     email = claims.get(settings.email_claim)
     if not isinstance(email, str) or "@" not in email:
         raise OidcError("no email claim")

@@ -14,7 +14,7 @@ import httpx
 
 from services.screening import audit
 from services.screening.forms import FieldProblem, local_datetime
-from services.screening.models import Officer
+from services.screening.models import Officer, QueuedOrder
 from shared.db import Database
 
 #: The form's prefix for each category's details (their fields share names across categories).
@@ -191,13 +191,18 @@ async def submit(
 async def record_registered(
     db: Database, officer: Officer, *, now: datetime, order_id: str | None, reference: str
 ) -> None:
-    """Note in the audit trail who registered which order by phone."""
+    """Note in the audit trail who registered which order by phone, under the order's district.
+
+    Routing usually has not placed the order yet: then the entry has no district until the
+    routed event fills it in (`audit.file_phone_order_under`); if it already has, it is used.
+    """
     async with db.transaction() as session:
-        audit.record(
+        order = await session.get(QueuedOrder, order_id) if order_id else None
+        audit.record_phone_order(
             session,
-            officer=officer,
-            action="phone_order",
+            officer,
             now=now,
             order_id=order_id,
             reference=reference,
+            district_code=order.district_code if order else None,
         )

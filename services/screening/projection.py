@@ -1,5 +1,5 @@
 """The consumer's side: fold each order event into screening's read model (`queued_orders`,
-`queue_entries`, the activity log).
+`queue_entries`, the activity log); a routed phone order's audit entry gets its district.
 
 These functions take the consumer's `session`: the messaging runtime owns that transaction, so
 the change, the processed event id and any outbox row commit together or not at all.
@@ -14,6 +14,7 @@ from sqlalchemy import text as sql_text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.screening import audit
 from services.screening.domain import next_deadline
 from services.screening.models import OrderActivity, QueuedOrder, QueueEntry
 from services.screening.nearby import place_of
@@ -88,6 +89,7 @@ async def order_routed(session: AsyncSession, event: events.OrderRouted) -> None
         order.routing_method = event.method.value
 
     await fold(session, event, take_district)
+    await audit.file_phone_order_under(session, str(event.order_id), event.district_code)
 
 
 async def deadline_alert(session: AsyncSession, event: events.DeadlineAlert) -> None:

@@ -55,16 +55,11 @@ async def list_orders(
     now: datetime,
     via: str = "api",
 ) -> list[QueuedOrder]:
-    """The caller's orders with their content; the listing is recorded in the audit trail."""
+    """The caller's orders with their content; the audit trail records which orders it gave."""
     async with db.transaction() as session:
         orders = await queries.list_orders(session, officer, status=status, category=category)
-        audit.record(
-            session,
-            officer=officer,
-            action="listed",
-            now=now,
-            via=via,
-            facts={"count": len(orders), "status": status, "category": category},
+        audit.record_listing(
+            session, officer, orders, now=now, via=via, status=status, category=category
         )
     return orders
 

@@ -1,4 +1,5 @@
-"""Sign-in rules that need no I/O: CSRF tokens, lock-out after failed sign-ins, safe redirects."""
+"""Sign-in rules that need no I/O: CSRF tokens, lock-out after failed sign-ins, safe redirects,
+the client's address behind trusted proxies."""
 
 from __future__ import annotations
 
@@ -37,6 +38,25 @@ def locked_until(
         if last - first < window and now < last + window:
             return last + window
     return None
+
+
+def address_waits(failures: int, *, max_failures: int) -> bool:
+    """Whether a client address with this many recent failed sign-ins must wait."""
+    return max_failures > 0 and failures >= max_failures
+
+
+def client_address(peer: str, forwarded_for: Sequence[str], hops: int) -> str:
+    """The socket's peer, or behind `hops` trusted proxies the address the outermost one
+    appended to X-Forwarded-For. The addresses left of it are whatever the client chose to
+    send, so they are never used."""
+    if hops == 0:
+        return peer[:64]
+    forwarded = [a.strip() for header in forwarded_for for a in header.split(",") if a.strip()]
+    if not forwarded:
+        return peer[:64]
+    # Fewer addresses than proxies: the request passed fewer of them; the leftmost was
+    # appended by the first proxy it did pass.
+    return forwarded[-hops if len(forwarded) >= hops else 0][:64]
 
 
 def safe_next(target: str | None) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.settings import DeadlineSettings, ServiceSettings
@@ -29,16 +32,56 @@ class OidcSettings(BaseSettings):
     label: str = Field("Log ind med politiets fælles login", description="The button's text")
 
 
+def is_loopback_url(url: str) -> bool:
+    """An address on this machine (tests, `bestil dev`), where plain http reveals nothing."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def insecure_url(url: str, environment: str) -> bool:
+    """A provider URL that may not be used here: anything but https, outside dev and loopback."""
+    if url.startswith("https://"):
+        return False
+    return not (environment == "dev" or (url.startswith("http://") and is_loopback_url(url)))
+
+
 class ScreeningSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESTIL_SCREENING_", extra="ignore")
 
     port: int = 8002
     session_hours: int = Field(10, description="How long an officer stays signed in (a shift)")
-    secure_cookies: bool = Field(False, description="Set true behind HTTPS")
+    token_days: int = Field(
+        90, ge=1, description="How long a new API token works (`bestil officer token --days`)"
+    )
+    secure_cookies: bool | None = Field(
+        None,
+        description="Served over HTTPS: Secure `__Host-` cookies and HSTS. Unset: true outside "
+        "dev, false under `bestil dev` (plain http://127.0.0.1)",
+    )
     login_max_failures: int = Field(
         5, description="Failed sign-ins on one account before it is locked for a while"
     )
     login_lockout_minutes: int = Field(15, description="How long a locked account stays locked")
+    login_address_max_failures: int = Field(
+        20,
+        description="Failed sign-ins from one client address, for any emails, before it "
+        "must wait (0: no limit)",
+    )
+    login_address_minutes: int = Field(
+        15, description="The window the per-address failures are counted in"
+    )
+    trusted_proxy_hops: int = Field(
+        0,
+        ge=0,
+        description="Proxies in front of screening that append to X-Forwarded-For; the client "
+        "is the address the outermost of them appended (the Nth from the right). 0: the "
+        "socket's peer, and X-Forwarded-For is ignored",
+    )
     page_size: int = Field(50, description="Orders per page in the queue")
     nearby_days: int = Field(90, description="How far apart in time nearby orders may be")
     nearby_metres: int = Field(300, description="How close orders with coordinates must be")
@@ -55,3 +98,20 @@ class ScreeningSettings(ServiceSettings):
     )
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+
+    @property
+    def over_https(self) -> bool:
+        """Whether browsers reach the workspace over HTTPS (Secure cookies, HSTS)."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return self.environment != "dev"
+
+    @model_validator(mode="after")
+    def _provider_over_https(self) -> ScreeningSettings:
+        """The ID token's trust rests on TLS to the provider: refuse plain http at start-up."""
+        if self.oidc.enabled and insecure_url(self.oidc.issuer, self.environment):
+            raise ValueError(
+                "BESTIL_SCREENING_OIDC_ISSUER must be an https:// URL outside `bestil dev` "
+                f"(only loopback addresses may use http): {self.oidc.issuer!r}"
+            )
+        return self

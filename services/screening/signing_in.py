@@ -6,9 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlmodel import col, delete, select
+
 from services.screening import accounts, audit
 from services.screening.models import Officer, OidcLogin, WebSession
+from services.screening.security import address_waits
 from shared.db import Database
+
+#: How long a sign-in sent to the OpenID Connect provider may take to come back.
+OIDC_LOGIN_LIFETIME = timedelta(minutes=10)
+_PURGE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,7 @@ class SignInAttempt:
 
     token: str | None = None
     locked_until: datetime | None = None
+    address_waits: bool = False
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,9 @@ class LockoutRule:
     minutes: int
 
 
+NO_ADDRESS_LIMIT = LockoutRule(0, 15)
+
+
 async def sign_in_with_password(
     db: Database,
     email: str,
@@ -35,20 +46,31 @@ async def sign_in_with_password(
     now: datetime,
     lockout: LockoutRule,
     session_length: timedelta,
+    address: str = "unknown",
+    address_limit: LockoutRule = NO_ADDRESS_LIMIT,
 ) -> SignInAttempt:
-    """Check the password unless the email is locked; count a failure, lock after too many.
+    """Check the password unless the client address must wait or the email is locked; count
+    a failure, lock after too many.
 
-    Attempts while locked are not counted, so nobody can keep an account locked for ever.
+    `address_limit.max_failures` failures from one address within its `minutes`, whatever
+    the emails, make that address wait (password spraying across many accounts). Attempts
+    that are refused unchecked are not counted, so neither wait lasts for ever.
     """
     limits = {"max_failures": lockout.max_failures, "minutes": lockout.minutes}
     async with db.transaction() as session:
+        if address_limit.max_failures > 0:
+            recent = await accounts.address_failures(
+                session, address, now, minutes=address_limit.minutes
+            )
+            if address_waits(recent, max_failures=address_limit.max_failures):
+                return SignInAttempt(address_waits=True)
         known = await accounts.officer_by_email(session, email) if email else None
         ends = await accounts.lockout_ends(session, email, now, **limits)
         if ends is not None:
             return SignInAttempt(locked_until=ends)
         officer = await accounts.check_password(session, email, password)
         if officer is None:
-            await accounts.record_failure(session, email, now)
+            await accounts.record_failure(session, email, now, address)
             audit.record(session, officer=known, action="sign_in_failed", now=now)
             await session.flush()
             ends = await accounts.lockout_ends(session, email, now, **limits)
@@ -69,8 +91,18 @@ async def sign_out(db: Database, officer: Officer, token: str, *, now: datetime)
 
 
 async def begin_oidc_login(db: Database, pending: OidcLogin) -> None:
-    """Remember a sign-in sent to the provider (state, nonce, PKCE verifier) until it returns."""
+    """Remember a sign-in sent to the provider (state, nonce, PKCE verifier) until it returns.
+
+    Anyone can start one, and most are never finished: each start also forgets a bounded
+    batch of those past their lifetime, so the table holds about ten minutes' worth.
+    """
     async with db.transaction() as session:
+        expired = (
+            select(OidcLogin.state)
+            .where(col(OidcLogin.created_at) < pending.created_at - OIDC_LOGIN_LIFETIME)
+            .limit(_PURGE_BATCH)
+        )
+        await session.exec(delete(OidcLogin).where(col(OidcLogin.state).in_(expired)))
         session.add(pending)
 
 
@@ -96,10 +128,18 @@ async def sign_in_by_oidc(
     return token
 
 
-async def officer_for_bearer(db: Database, token: str, *, now: datetime) -> Officer | None:
-    """The officer behind an API token that is still valid."""
-    async with db.reading() as session:
-        return await accounts.officer_for_token(session, token, now, "api")
+async def officer_for_bearer(
+    db: Database,
+    token: str,
+    *,
+    now: datetime,
+    default_lifetime: timedelta = accounts.DEFAULT_TOKEN_LIFETIME,
+) -> Officer | None:
+    """The officer behind an API token that is still valid (its last use noted)."""
+    async with db.transaction() as session:
+        return await accounts.officer_for_token(
+            session, token, now, "api", default_lifetime=default_lifetime
+        )
 
 
 async def signed_in(

@@ -7,12 +7,14 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
+from shared.clock import utcnow
 from shared.db import Database
 from shared.events import Event
 from shared.messaging.broker import ensure_topics, make_broker
 from shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.store import MessageStore
+from shared.metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING
 from shared.settings import KafkaSettings
 from shared.topics import ALL, dlq
 
@@ -66,6 +68,17 @@ class MessagingRuntime:
         written = [t.name for t in ALL if t.writer == self.service]
         read = self.consumer.topics if self.consumer else []
         return sorted({*written, *read, dlq(self.service)})
+
+    async def refresh_gauges(self) -> None:
+        """Bring the gauges a scrape reads up to date: outbox backlog and age, consumer lag."""
+        store = self.relay.store
+        async with self.relay.db.reading() as session:
+            pending, oldest = await store.pending(session)
+        OUTBOX_PENDING.labels(self.service).set(pending)
+        age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        OUTBOX_OLDEST_AGE.labels(self.service).set(max(age, 0.0))
+        if self.consumer is not None:
+            self.consumer.update_lag()
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._connect(), name=f"{self.service}-connect"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
@@ -20,11 +20,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     select,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import tracing
 from shared.clock import utcnow
 from shared.db import UTCDateTime, execute, stage_insert, staged
 from shared.events import Event
@@ -66,7 +68,13 @@ class MessageStore:
     async def enqueue(
         self, session: AsyncSession, event: Event, *, now: datetime | None = None
     ) -> None:
-        """Stage an event for publishing; it leaves only if the surrounding transaction commits."""
+        """Stage an event for publishing; it leaves only if the surrounding transaction commits.
+
+        The headers keep the trace context of this moment: the relay publishes later, from a
+        task of its own, where it is gone (shared/tracing.py).
+        """
+        headers = headers_for(event, self.service)
+        tracing.inject(headers)
         stage_insert(
             session,
             self.outbox,
@@ -75,7 +83,7 @@ class MessageStore:
                 "topic": topic_for(event).name,
                 "key": str(event.order_id),
                 "payload": event.model_dump_json(),
-                "headers": headers_for(event, self.service),
+                "headers": headers,
                 "created_at": now or utcnow(),
             },
         )
@@ -103,15 +111,22 @@ class MessageStore:
         )
 
     async def pending_count(self, session: AsyncSession) -> int:
-        from sqlalchemy import func
+        return (await self.pending(session))[0]
 
+    async def pending(self, session: AsyncSession) -> tuple[int, datetime | None]:
+        """How many rows wait to be published, and when the oldest of them was staged."""
         result = await execute(
             session,
-            select(func.count())
+            select(func.count(), func.min(self.outbox.c.created_at))
             .select_from(self.outbox)
             .where(self.outbox.c.published_at.is_(None)),
         )
-        return int(result.scalar_one())
+        count, oldest = result.one()
+        if isinstance(oldest, str):  # SQLite hands an aggregate back untyped
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(count), oldest
 
 
 def outbox_headers(raw: object) -> dict[str, str]:

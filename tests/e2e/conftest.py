@@ -171,6 +171,8 @@ def running_system(
             "BESTIL_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
             "BESTIL_NOTIFICATIONS_SEND_POLL_MS": "200",
             "BESTIL_INTAKE_RATE_LIMIT_PER_MINUTE": "100000",
+            # The tests scrape /metrics where they talk to the service (production: a port of its own).
+            "BESTIL_METRICS_ON_MAIN_PORT": "true",
             **(env or {}),
         }
     )

@@ -62,7 +62,9 @@ async def harness(
     async def open_service(name: str, **overrides: Any) -> Harness:
         module = importlib.import_module(f"services.{name}.settings")
         settings = getattr(module, SETTINGS[name])(
-            database_url=await database_url(name), var_dir=tmp_path / "var", **overrides
+            database_url=await database_url(name),
+            var_dir=tmp_path / "var",
+            **{"metrics_on_main_port": True, **overrides},  # as BESTIL_METRICS_ON_MAIN_PORT
         )
         settings.kafka.create_topics = False
         settings.kafka.retry_backoff_ms = 1

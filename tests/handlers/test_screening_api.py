@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from services.screening import accounts
@@ -15,9 +16,12 @@ from tests.support import submitted_event
 
 
 @pytest.fixture
-async def screening(harness, client_for):
+async def screening(harness):
     h = await harness("screening")
-    return h, client_for(h)
+    # https: outside dev the session cookie is Secure, and a client sends it over TLS only.
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=h.app), base_url="https://test")
+    yield h, client
+    await client.aclose()
 
 
 async def _token(h, district: str | None, role: Role = Role.OFFICER) -> dict[str, str]:

@@ -71,7 +71,8 @@ async def add_officer(h, role: Role = Role.OFFICER, district: str | None = "1461
 
 
 def new_client(h) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=h.app), base_url="http://test")
+    # https: outside dev the session cookie is Secure, and a client sends it over TLS only.
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=h.app), base_url="https://test")
 
 
 async def login_token(client: httpx.AsyncClient) -> str:
@@ -143,7 +144,8 @@ async def screening(harness):
 # --- signing in ---------------------------------------------------------------------------------
 
 
-async def test_sign_in_sets_a_strict_http_only_session_cookie_and_records_it(screening) -> None:
+async def test_sign_in_sets_a_strict_http_only_session_cookie_and_records_it(harness) -> None:
+    screening = await harness("screening", environment="dev")  # dev: plain http, not Secure
     email = await add_officer(screening)
     client = new_client(screening)
     token = await login_token(client)
@@ -201,7 +203,7 @@ async def test_repeated_failures_lock_the_account_across_restarts_until_the_time
         await client.post("/login", data={"email": email, "password": "guess", "csrf_token": token})
     # a second instance on the same database (a restart, or another replica) sees the lock
     twin = create_app(h.app.state.ctx.settings, clock=h.clock)
-    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=twin), base_url="http://test")
+    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=twin), base_url="https://test")
     other_token = await login_token(other)
     right = await other.post(
         "/login", data={"email": email, "password": PASSWORD, "csrf_token": other_token}

@@ -54,7 +54,7 @@ def _set_login_cookie(c: ScreeningContext, response: Response, token: str) -> No
         token,
         httponly=True,
         samesite="strict",
-        secure=c.settings.secure_cookies,
+        secure=c.settings.over_https,
         max_age=3600,
         path="/",
     )
@@ -67,7 +67,7 @@ def _signed_in(c: ScreeningContext, token: str, next_path: str) -> Response:
         token,
         httponly=True,
         samesite="strict",
-        secure=c.settings.secure_cookies,
+        secure=c.settings.over_https,
         max_age=c.settings.session_hours * 3600,
         path="/",
     )
@@ -104,10 +104,20 @@ async def login(
         now=c.clock(),
         lockout=signing_in.LockoutRule(settings.login_max_failures, settings.login_lockout_minutes),
         session_length=timedelta(hours=settings.session_hours),
+        address=c.client_address(request),
+        address_limit=signing_in.LockoutRule(
+            settings.login_address_max_failures, settings.login_address_minutes
+        ),
     )
     if attempt.token is not None:
         return _signed_in(c, attempt.token, next_path)
     token = request.cookies.get(c.login_cookie) or new_csrf_token()
+    if attempt.address_waits:
+        message = (
+            "For mange mislykkede login fra din netværksadresse. Vent "
+            f"{settings.login_address_minutes} minutter, og prøv så igen."
+        )
+        return _login_page(request, token, error=message, next_path=next_path, status_code=429)
     if attempt.locked_until is not None:
         message = (
             "For mange mislykkede forsøg. Kontoen er låst indtil "
@@ -143,7 +153,9 @@ async def oidc_start(request: Request, next: str = "/") -> Response:
     if not c.settings.oidc.enabled:
         return RedirectResponse("/login", status_code=302)
     try:
-        metadata = await oidc.provider_metadata(c.outbound(), c.settings.oidc, c.oidc_metadata)
+        metadata = await oidc.provider_metadata(
+            c.outbound(), c.settings.oidc, c.oidc_metadata, environment=c.settings.environment
+        )
     except oidc.OidcError as exc:
         log.warning("OIDC sign-in unavailable: %s", exc)
         return _login_page(
@@ -167,7 +179,7 @@ async def oidc_start(request: Request, next: str = "/") -> Response:
         state,
         httponly=True,
         samesite="lax",
-        secure=c.settings.secure_cookies,
+        secure=c.settings.over_https,
         max_age=600,
         path="/login/oidc",
     )
@@ -191,14 +203,18 @@ async def oidc_callback(request: Request, code: str = "", state: str = "") -> Re
     if not code or not csrf_matches(request.cookies.get("bestil_oidc_state"), state):
         return failed(OIDC_FAILED)
     pending = await signing_in.take_oidc_login(c.db, state)
-    if pending is None or now - as_utc(pending.created_at) > timedelta(minutes=10):
+    if pending is None or now - as_utc(pending.created_at) > signing_in.OIDC_LOGIN_LIFETIME:
         return failed(OIDC_FAILED)
     try:
-        metadata = await oidc.provider_metadata(c.outbound(), c.settings.oidc, c.oidc_metadata)
+        metadata = await oidc.provider_metadata(
+            c.outbound(), c.settings.oidc, c.oidc_metadata, environment=c.settings.environment
+        )
         tokens = await oidc.exchange_code(
             c.outbound(), metadata, c.settings.oidc, code=code, verifier=pending.verifier
         )
-        claims = oidc.id_token_claims(str(tokens.get("id_token", "")))
+        claims = await oidc.id_token_claims(
+            c.outbound(), metadata, str(tokens.get("id_token", "")), c.oidc_keys
+        )
         email = oidc.verified_email(claims, c.settings.oidc, nonce=pending.nonce, now=now)
     except oidc.OidcError as exc:
         log.warning("OIDC sign-in refused: %s", exc)

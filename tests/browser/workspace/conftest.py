@@ -224,13 +224,13 @@ async def seed(database_url: str, now: datetime) -> tuple[dict[str, str], dict[s
     from services.screening import accounts, actions, projection
     from services.screening.domain import CompleteRequest, DecisionRequest, QuestionRequest
     from services.screening.models import ScreeningBase
-    from shared import districts, events
+    from shared import districts, events, migrations
     from shared.db import Database
     from shared.vocabulary import Role, RoutingMethod
     from tests.support import event_order, submitted_event
 
     db = Database(database_url, ScreeningBase.metadata)
-    await db.create_all()
+    await migrations.upgrade(db, "screening")  # as the service will find it
     officers = {}
     async with db.transaction() as session:
         for role, district, name in (
