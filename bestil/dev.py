@@ -127,7 +127,9 @@ def run_dev(reference_data: str | None = None, *, kafka: str | None = None) -> i
             )
         urls = {name: f"http://127.0.0.1:{settings_for(name).port}" for name in SERVICES}
         for name, url in urls.items():
-            if not _wait_ready(url + "/readyz", 60):
+            if _wait_ready(url + "/readyz", 60):
+                print(f"{name} is ready on {url}", flush=True)
+            else:
                 print(f"{name} is not ready yet (see its log above)", flush=True)
         print(
             "\nBestil en betjent is running:\n"

@@ -96,3 +96,10 @@ def configure_logging(service: str, level: str = "INFO", log_format: LogFormat =
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(logging.INFO)
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Alembic narrates its set-up; shared.migrations says in one line what it changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if log_format == "text":
+        # A person at `bestil dev`'s console: the partition assignments (thousands of
+        # characters per rebalance) and uvicorn's start-up chatter drown the useful lines.
+        logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(logging.WARNING)
+        logging.getLogger("uvicorn.error").setLevel(logging.WARNING)

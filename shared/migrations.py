@@ -11,6 +11,7 @@ it is stamped with the baseline revision and upgraded from there.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 
 from shared.db import Database
+
+log = logging.getLogger(__name__)
 
 ENVIRONMENT = Path(__file__).parent / "alembic"
 SERVICES_DIR = Path(__file__).resolve().parents[1] / "services"
@@ -97,7 +100,12 @@ def _upgrade(connection: Connection, service: str, metadata: MetaData, revision:
     ours = {table.name for table in metadata.sorted_tables}
     if version_table(service) not in tables and tables & ours:
         command.stamp(config, baseline(service))  # made by create_all before migrations
+        log.info("%s: adopted a database made before migrations (baseline)", service)
+    before = _current(connection, service)
     command.upgrade(config, revision)
+    after = _current(connection, service)
+    if after != before:
+        log.info("%s: database upgraded from %s to %s", service, before or "empty", after)
 
 
 def _current(connection: Connection, service: str) -> str | None:
