@@ -19,17 +19,27 @@ class Deadlines:
     urgent: bool
 
 
+#: Days the public administration is closed although they are no public holidays (month, day):
+#: Grundlovsdag (5 June), Christmas Eve and New Year's Eve. The `holidays` package lists them
+#: only among Denmark's optional days, beside 1 May, which is not a closed day by law.
+PUBLIC_SECTOR_CLOSED_DAYS: frozenset[tuple[int, int]] = frozenset({(6, 5), (12, 24), (12, 31)})
+
+
 @lru_cache(maxsize=8)
 def _danish_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("DK", years=year).keys())
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _danish_holidays(day.year)
+def is_working_day(day: date, closed_days: bool = True) -> bool:
+    """Monday to Friday, not a Danish public holiday, and (with `closed_days`, the default as
+    in `DeadlineSettings`) not one of the public sector's closed days."""
+    if day.weekday() >= 5 or day in _danish_holidays(day.year):
+        return False
+    return not (closed_days and (day.month, day.day) in PUBLIC_SECTOR_CLOSED_DAYS)
 
 
-def add_days(start: datetime, days: int, day_count: str) -> datetime:
-    """Calendar days, or working days (Mon–Fri, not Danish public holidays) counted in Danish time."""
+def add_days(start: datetime, days: int, day_count: str, *, closed_days: bool = True) -> datetime:
+    """Calendar days, or working days (`is_working_day`) counted in Danish time."""
     if day_count == "calendar":
         return start + timedelta(days=days)
     local = start.astimezone(COPENHAGEN)
@@ -37,7 +47,7 @@ def add_days(start: datetime, days: int, day_count: str) -> datetime:
     remaining = days
     while remaining > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if is_working_day(day, closed_days):
             remaining -= 1
     moved = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=COPENHAGEN)
     return moved.astimezone(start.tzinfo)
@@ -52,8 +62,13 @@ def compute_deadlines(
     decision is due two days before it starts at the latest, so that an event 14 days out is
     not decided on its own start day.
     """
-    decision_due = add_days(submitted_at, settings.decision_days, settings.day_count)
-    execution_due = add_days(submitted_at, settings.execution_days, settings.day_count)
+    closed = settings.public_sector_closed_days
+    decision_due = add_days(
+        submitted_at, settings.decision_days, settings.day_count, closed_days=closed
+    )
+    execution_due = add_days(
+        submitted_at, settings.execution_days, settings.day_count, closed_days=closed
+    )
     urgent = False
     if event_start is not None:
         execution_due = event_start
@@ -68,7 +83,9 @@ def too_soon(submitted_at: datetime, event_start: datetime, settings: DeadlineSe
     return event_start - submitted_at < timedelta(hours=settings.min_event_notice_hours)
 
 
-def days_left(now: datetime, due: datetime, day_count: str = "calendar") -> int:
+def days_left(
+    now: datetime, due: datetime, day_count: str = "calendar", *, closed_days: bool = True
+) -> int:
     """Whole days until a deadline (negative once passed), counted the configured way."""
     start = now.astimezone(COPENHAGEN).date()
     end = due.astimezone(COPENHAGEN).date()
@@ -76,5 +93,9 @@ def days_left(now: datetime, due: datetime, day_count: str = "calendar") -> int:
         return (end - start).days
     sign = 1 if end >= start else -1
     lo, hi = sorted((start, end))
-    count = sum(1 for i in range(1, (hi - lo).days + 1) if is_working_day(lo + timedelta(days=i)))
+    count = sum(
+        1
+        for i in range(1, (hi - lo).days + 1)
+        if is_working_day(lo + timedelta(days=i), closed_days)
+    )
     return sign * count

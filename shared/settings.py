@@ -65,6 +65,11 @@ class DeadlineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BESTIL_DEADLINES_", extra="ignore")
 
     day_count: Literal["calendar", "working"] = "calendar"
+    public_sector_closed_days: bool = Field(
+        True,
+        description="With working days: 24 and 31 December and 5 June (Grundlovsdag) are "
+        "closed days too, as in the police's administration, besides the public holidays",
+    )
     decision_days: int = 14
     execution_days: int = 30
     urgent_decision_lead_days: int = 2
@@ -72,11 +77,16 @@ class DeadlineSettings(BaseSettings):
 
 
 class ReferenceDataSettings(BaseSettings):
-    """Where postal-code and boundary data live; without them routing uses municipalities."""
+    """Where boundary and postal-code data live: the snapshot shipped in shared/reference_data,
+    or a directory with the same file names (docs/reference-data.md); None: none at all."""
 
     model_config = SettingsConfigDict(env_prefix="BESTIL_", extra="ignore")
 
-    reference_data_dir: Path | None = None
+    reference_data_dir: Path | None = Field(
+        default_factory=lambda: Path(__file__).resolve().parent / "reference_data",
+        description="police_districts.geojson, municipalities.geojson, postal_codes.csv; "
+        "unset: the copy shipped with the package",
+    )
 
 
 class TracingSettings(BaseSettings):

@@ -7,13 +7,21 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from services.intake import service
 from services.intake.context import IntakeContext, ctx
-from services.intake.domain import CancelRequest, Feedback, InfoAnswer, OrderRequest, PostalCodes
+from services.intake.domain import (
+    DK_LAT,
+    DK_LON,
+    CancelRequest,
+    Feedback,
+    InfoAnswer,
+    OrderRequest,
+    PostalCodes,
+)
 from services.intake.field_errors import from_validation_error
 from services.intake.http import (
     NOT_FOUND,
@@ -27,6 +35,8 @@ from services.intake.http import (
     request_language,
     say,
 )
+from shared import districts
+from shared.reference_data.boundaries import PolygonIndex
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 M = TypeVar("M", bound=BaseModel)
@@ -86,7 +96,13 @@ async def create_order(request: Request) -> JSONResponse:
         fingerprint=service.request_fingerprint(raw),
     )
     try:
-        result = await service.accept_order(c.db, submission, settings=c.settings, now=c.clock())
+        result = await service.accept_order(
+            c.db,
+            submission,
+            settings=c.settings,
+            now=c.clock(),
+            postal_codes=getattr(request.app.state, "postal_codes", None),
+        )
     except service.InvalidOrderError as exc:
         return error_response(422, say("invalid", language), exc.errors)
     except service.IdempotencyConflictError:
@@ -206,5 +222,26 @@ async def postal_code(request: Request, code: str) -> JSONResponse:
             "name": area.name,
             "municipality_codes": list(area.municipality_codes),
         },
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get(
+    "/municipalities/at",
+    summary="The municipality a WGS84 point lies in, from the municipalities' boundaries",
+)
+async def municipality_at(
+    request: Request,
+    lat: float = Query(ge=DK_LAT[0], le=DK_LAT[1], description="Latitude, WGS84"),
+    lon: float = Query(ge=DK_LON[0], le=DK_LON[1], description="Longitude, WGS84"),
+) -> JSONResponse:
+    # The map pin's suggestion on the form; near a border (500 m) nothing is suggested.
+    boundaries: PolygonIndex | None = getattr(request.app.state, "municipality_boundaries", None)
+    code = boundaries.code_at(lat, lon) if boundaries else None
+    found = districts.municipality(code) if code else None
+    if found is None:
+        return error_response(404, say("no_municipality_here", request_language(request)))
+    return JSONResponse(
+        {"municipality_code": found.code, "name": found.name},
         headers={"Cache-Control": "public, max-age=86400"},
     )

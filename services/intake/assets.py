@@ -1,4 +1,4 @@
-"""Where the pages' front-end packages and optional postal data are found at run time.
+"""Where the pages' front-end packages and the reference data are found at run time.
 
 `npm ci` installs the pinned packages of the repository's package.json (Det Fælles Designsystem,
 Leaflet) into `node_modules/`; intake serves their built files from there, so nothing from npm
@@ -10,9 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from services.intake.domain import PostalArea, PostalCodes
+from shared import districts
+from shared.reference_data import MUNICIPALITIES_GEOJSON, POSTAL_CODES_CSV
+from shared.reference_data.boundaries import PolygonIndex, read_polygons
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +30,6 @@ VENDOR_PACKAGES: dict[str, tuple[str, str]] = {
     "dkfds": ("dkfds", "dist"),
     "leaflet": ("leaflet", "dist"),
 }
-
-POSTAL_CODES_CSV = "postal_codes.csv"
 
 
 def find_node_modules(configured: Path | None = None) -> Path | None:
@@ -72,3 +75,21 @@ def load_postal_codes(directory: Path | None) -> PostalCodes | None:
             areas[code] = PostalArea(code, row["name"].strip(), municipalities)
     log.info("loaded %d postal codes", len(areas))
     return PostalCodes(areas)
+
+
+def load_municipality_boundaries(directory: Path | None) -> PolygonIndex | None:
+    """The municipalities' outlines, to suggest the municipality a map pin falls in; None
+    when the directory has none. A file that is there but unreadable stops the start."""
+    path = directory / MUNICIPALITIES_GEOJSON if directory else None
+    if path is None or not path.is_file():
+        return None
+
+    def code_of(properties: Mapping[str, Any]) -> str:
+        code = str(properties.get("municipality_code", "")).strip().lstrip("0")
+        if districts.municipality(code) is None:
+            raise ValueError(f"{path}: unknown municipality code {code!r}")
+        return code
+
+    index = PolygonIndex(read_polygons(path, code_of, "municipality"))
+    log.info("loaded %d municipality polygons", len(index))
+    return index

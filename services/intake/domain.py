@@ -177,13 +177,17 @@ class FieldError:
 
 
 def check_order_rules(
-    request: OrderRequest, now: datetime, settings: DeadlineSettings
+    request: OrderRequest,
+    now: datetime,
+    settings: DeadlineSettings,
+    postal_codes: PostalCodes | None = None,
 ) -> list[FieldError]:
     """The rules that need the clock or reference data, beyond the contract's field rules."""
     errors: list[FieldError] = []
     if request.consent is not True:
         errors.append(FieldError(("consent",), "consent_required"))
     location = request.location
+    errors += check_postal_code(location.postal_code, postal_codes)
     if location.municipality_code and districts.municipality(location.municipality_code) is None:
         errors.append(FieldError(("location", "municipality_code"), "unknown_municipality"))
     if location.lat is not None and not DK_LAT[0] <= location.lat <= DK_LAT[1]:
@@ -209,6 +213,14 @@ def check_order_rules(
         if any(d < today for d in details.preferred_dates):
             errors.append(FieldError(("details", "preferred_dates"), "in_the_past"))
     return errors
+
+
+def check_postal_code(code: object, postal_codes: PostalCodes | None) -> list[FieldError]:
+    """A postal code must be a place in Denmark: known to the table, and not 0960 (abroad)."""
+    if not isinstance(code, str) or not code or postal_codes is None:
+        return []
+    problem = postal_codes.problem(code)
+    return [FieldError(("location", "postal_code"), problem)] if problem else []
 
 
 def build_order_submitted(
@@ -283,8 +295,13 @@ class PostalArea:
     municipality_codes: tuple[str, ...]
 
 
+#: PostNord's postal code for post abroad ("Udland"): no place in Denmark has it.
+ABROAD_POSTAL_CODE = "0960"
+
+
 class PostalCodes:
-    """The postal-code table, when one is configured: fills in what a postal code decides."""
+    """The postal-code table (shipped, or configured): checks a postal code and fills in
+    what it decides."""
 
     def __init__(self, areas: Mapping[str, PostalArea]) -> None:
         self._areas = dict(areas)
@@ -295,6 +312,15 @@ class PostalCodes:
     def lookup(self, code: str) -> PostalArea | None:
         code = code.strip()
         return self._areas.get(code) if len(code) == 4 and code.isdigit() else None
+
+    def problem(self, code: str) -> str | None:
+        """Why a well-formed postal code cannot be the place's (an error type), or None."""
+        code = code.strip()
+        if len(code) != 4 or not code.isdigit():
+            return None  # the contract's own pattern reports it
+        if code == ABROAD_POSTAL_CODE:
+            return "postal_code_abroad"
+        return None if code in self._areas else "unknown_postal_code"
 
 
 def local_datetime(text: str) -> str:

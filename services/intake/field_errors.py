@@ -55,6 +55,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Enter a valid email address, e.g. name@example.com.",
     ),
     "postal_code": ("Postnummeret skal være 4 cifre.", "The postal code must be 4 digits."),
+    "unknown_postal_code": (
+        "Postnummeret findes ikke i Danmark. Skriv postnummeret for stedet, fx 8000.",
+        "There is no such postal code in Denmark. Enter the place's postal code, e.g. 8000.",
+    ),
+    "postal_code_abroad": (
+        "0960 er postnummeret for udlandet. Du kan kun bestille til et sted i Danmark: "
+        "skriv postnummeret for stedet.",
+        "0960 is the postal code for addresses abroad. You can only order for a place in "
+        "Denmark: enter the place's postal code.",
+    ),
     "municipality_code": ("Vælg en kommune fra listen.", "Choose a municipality from the list."),
     "phone": ("Skriv et gyldigt telefonnummer.", "Enter a valid phone number."),
     "unknown_municipality": ("Vælg en kommune fra listen.", "Choose a municipality from the list."),

@@ -54,6 +54,10 @@ TEXT = {
         "You can give feedback once, after the order has been carried out.",
     ),
     "postal_code_unknown": ("Postnummeret kendes ikke.", "The postal code is not known."),
+    "no_municipality_here": (
+        "Stedet ligger ikke i en dansk kommune, eller tæt på en kommunegrænse.",
+        "The place is not in a Danish municipality, or is close to a municipal border.",
+    ),
     "idempotency_conflict": (
         "Idempotency-Key er allerede brugt til en anden bestilling.",
         "The Idempotency-Key was already used for a different order.",

@@ -61,7 +61,9 @@ def create_app(
     node_modules = assets.find_node_modules(pages.node_modules)
     app.state.pages = pages
     app.state.vendor_versions = assets.vendor_versions(node_modules)
-    app.state.postal_codes = assets.load_postal_codes(pages.reference.reference_data_dir)
+    reference_data = pages.reference.reference_data_dir
+    app.state.postal_codes = assets.load_postal_codes(reference_data)
+    app.state.municipality_boundaries = assets.load_municipality_boundaries(reference_data)
     for name, directory in assets.vendor_dirs(node_modules).items():
         app.mount(f"/static/vendor/{name}", StaticFiles(directory=directory), name=f"vendor-{name}")
     # check_dir off: an install without the static folder serves bare pages rather than failing.

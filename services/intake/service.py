@@ -19,8 +19,10 @@ from services.intake.domain import (
     Feedback,
     FieldError,
     OrderRequest,
+    PostalCodes,
     build_order_submitted,
     check_order_rules,
+    check_postal_code,
 )
 from services.intake.field_errors import from_field_errors, from_validation_error
 from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messages
@@ -115,14 +117,19 @@ def request_fingerprint(raw: bytes) -> str:
 
 
 async def accept_order(
-    db: Database, submission: Submission, *, settings: IntakeSettings, now: datetime
+    db: Database,
+    submission: Submission,
+    *,
+    settings: IntakeSettings,
+    now: datetime,
+    postal_codes: PostalCodes | None = None,
 ) -> Submitted:
     """The one way in for an order, whichever channel it came by: validate, then submit.
 
     Raises `InvalidOrderError` with every field error found, `IdempotencyConflictError` when
     the key was used for another request.
     """
-    order = validated_order(submission, now, settings.deadlines)
+    order = validated_order(submission, now, settings.deadlines, postal_codes)
     return await submit_order(
         db,
         order,
@@ -135,9 +142,15 @@ async def accept_order(
 
 
 def validated_order(
-    submission: Submission, now: datetime, deadlines: DeadlineSettings
+    submission: Submission,
+    now: datetime,
+    deadlines: DeadlineSettings,
+    postal_codes: PostalCodes | None = None,
 ) -> OrderRequest:
-    """The order the data describes, or `InvalidOrderError` with all its field errors at once."""
+    """The order the data describes, or `InvalidOrderError` with all its field errors at once.
+
+    With `postal_codes` (the shipped or configured table) a postal code must be a Danish one.
+    """
     data, language = submission.data, submission.language
     order: OrderRequest | None = None
     try:
@@ -147,8 +160,15 @@ def validated_order(
         consent_given = isinstance(data, dict) and data.get("consent") is True
         if not consent_given and "consent" not in {e["field"] for e in errors}:
             errors += from_field_errors([FieldError(("consent",), "consent_required")], language)
+        # Said at once with the others, not only once the rest of the order is right.
+        location = data.get("location") if isinstance(data, dict) else None
+        if isinstance(location, dict) and "location.postal_code" not in {
+            e["field"] for e in errors
+        }:
+            postal = check_postal_code(location.get("postal_code"), postal_codes)
+            errors += from_field_errors(postal, language)
     else:
-        errors = from_field_errors(check_order_rules(order, now, deadlines), language)
+        errors = from_field_errors(check_order_rules(order, now, deadlines, postal_codes), language)
     errors += from_field_errors(list(submission.channel_errors), language)
     if errors or order is None:
         raise InvalidOrderError(errors)

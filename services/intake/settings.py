@@ -62,4 +62,10 @@ class PageSettings(BaseSettings):
     node_modules: Path | None = Field(
         None, description="Where `npm ci` installed the front-end packages (default: the repo's)"
     )
+    accessibility_statement_url: str = Field(
+        "https://www.was.digst.dk/bestil-en-betjent-politi-dk",
+        description="The service's accessibility statement in Digitaliseringsstyrelsen's "
+        "WAS-Tool, linked from every page's footer and the target of /was. The default is "
+        "a placeholder: set it to the statement published for this service",
+    )
     reference: ReferenceDataSettings = Field(default_factory=ReferenceDataSettings)

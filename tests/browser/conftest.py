@@ -26,6 +26,7 @@ from services.intake import service
 from services.intake.models import IntakeBase, messages
 from shared import events
 from shared.db import Database
+from shared.reference_data import SHIPPED_DIR
 from shared.references import status_token
 from shared.settings import CitizenLinkSettings, KafkaSettings, ReferenceDataSettings
 from tests.support import free_port, staged_events
@@ -155,7 +156,16 @@ def tile_url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def intake_server(tmp_path: Path, tile_url: str) -> Iterator[IntakeServer]:
+def reference_data(request: pytest.FixtureRequest) -> Path | None:
+    """The reference data the server reads: none, or (indirect param "shipped") the copy
+    shipped with the package, for postal-code checks and the map pin's municipality."""
+    return SHIPPED_DIR if getattr(request, "param", None) == "shipped" else None
+
+
+@pytest.fixture
+def intake_server(
+    tmp_path: Path, tile_url: str, reference_data: Path | None
+) -> Iterator[IntakeServer]:
     import uvicorn
 
     from services.intake.main import create_app
@@ -174,7 +184,7 @@ def intake_server(tmp_path: Path, tile_url: str) -> Iterator[IntakeServer]:
     pages = PageSettings(
         map_tile_url=tile_url,
         node_modules=NODE_MODULES,
-        reference=ReferenceDataSettings(reference_data_dir=None),
+        reference=ReferenceDataSettings(reference_data_dir=reference_data),
     )
     app = create_app(settings, pages=pages)
     server = uvicorn.Server(

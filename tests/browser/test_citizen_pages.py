@@ -9,16 +9,18 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import expect
 
 from services.intake.web.common import strings
 from shared import events
 from shared.danish_time import format_date, format_datetime
 from shared.deadlines import COPENHAGEN
 from shared.vocabulary import Decision, ReasonCode, RoutingMethod
-from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshots
+from tests.browser.conftest import ARTIFACTS, AXE, VIEWPORTS, check_accessibility, screenshots
 from tests.support import traffic_order
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -416,5 +418,175 @@ async def test_the_form_works_without_javascript(browser, intake_server) -> None
         await page.get_by_role("button", name=t["form"]["submit"]).click()
         await page.wait_for_url(re.compile("/receipt/"))
         assert REFERENCE.fullmatch(await page.locator("#reference").inner_text())
+    finally:
+        await context.close()
+
+
+# --- issue 15: the start page's error, the pin's municipality, the footer, the receipt ----
+
+SHOTS = Path("/tmp/shots")
+VIBORG_FROM_CENTRE = {"x": -50, "y": -38}  # pixels from the map's centre at its first zoom
+
+
+def _shot(name: str) -> str:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return str(SHOTS / name)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("script", [True, False], ids=["with-js", "without-js"])
+async def test_continue_without_a_choice_shows_the_error_summary_and_the_field_error(
+    browser, intake_server, lang, script
+) -> None:
+    t = words(lang)
+    context = await browser.new_context(
+        base_url=intake_server.url, viewport=VIEWPORTS["desktop"], java_script_enabled=script
+    )
+    await context.add_init_script(path=str(AXE))
+    page = await context.new_page()
+    try:
+        await page.goto(f"/?lang={lang}")
+        await page.get_by_role("button", name=t["start"]["continue"]).click()
+        summary = page.locator(".error-summary")
+        await summary.wait_for()
+        assert (await page.title()).startswith(t["common"]["title_error_prefix"])
+        message = "Vælg en af mulighederne." if lang == "da" else "Choose one of the options."
+        assert message in await page.locator("#category-error").inner_text()
+        assert message in await summary.inner_text()
+        if script:
+            # DKFDS moves the focus to the summary, so a screen reader reads it out first.
+            assert await page.evaluate("document.activeElement.classList.contains('error-summary')")
+            await page.screenshot(path=_shot(f"{lang}-start-error.png"), full_page=True)
+        await summary.get_by_role("link").click()
+        assert await page.evaluate("document.activeElement.id") == "category-traffic_control"
+        await page.get_by_label(t["categories"]["talk"]["name"], exact=True).check()
+        await page.get_by_role("button", name=t["start"]["continue"]).click()
+        await page.wait_for_url(re.compile("category=talk"))
+        await page.go_back()
+        if script:
+            await check_accessibility(page, f"the start page with its error ({lang})")
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("tile_url", ["served"], indirect=True)
+@pytest.mark.parametrize("reference_data", ["shipped"], indirect=True)
+async def test_the_map_pin_suggests_the_municipality_it_falls_in(page, intake_server, lang) -> None:
+    t = words(lang)
+    await page.goto(f"/?category=traffic_control&lang={lang}")
+    await page.locator(".leaflet-tile-loaded").first.wait_for()
+    box = await page.locator("#map").bounding_box()
+    viborg = (
+        box["x"] + box["width"] / 2 + VIBORG_FROM_CENTRE["x"],
+        box["y"] + box["height"] / 2 + VIBORG_FROM_CENTRE["y"],
+    )
+    await page.mouse.click(*viborg)
+    municipality = page.locator("#location-municipality_code")
+    note = page.locator("#municipality-filled")
+    suggested = t["form"]["map_municipality_suggested"].format(name="Viborg")
+    await expect(note).to_have_text(suggested)
+    assert await municipality.input_value() == "791"
+    attribution = await page.locator(".leaflet-control-attribution").inner_text()
+    assert "Indeholder data fra Styrelsen for Dataforsyning og Infrastruktur, DAGI" in attribution
+    await check_accessibility(page, f"the traffic form with the pin's suggestion ({lang})")
+    top = await page.locator("#section-place").bounding_box()
+    bottom = await note.bounding_box()
+    await page.screenshot(
+        path=_shot(f"{lang}-form-pin-suggestion.png"),
+        full_page=True,
+        clip={
+            "x": 0,
+            "y": top["y"] - 16,
+            "width": VIEWPORTS["desktop"]["width"],
+            "height": bottom["y"] + bottom["height"] - top["y"] + 32,
+        },
+    )
+
+    # The citizen's own choice stays: the pin only points out that it differs.
+    await municipality.select_option("751")
+    await page.mouse.click(*viborg)
+    differs = t["form"]["map_municipality_suggestion"].format(name="Viborg")
+    await expect(note).to_have_text(differs)
+    assert await municipality.input_value() == "751"
+    assert await note.get_attribute("role") == "status"
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("reference_data", ["shipped"], indirect=True)
+async def test_an_unknown_or_foreign_postal_code_gets_a_field_error(
+    page, intake_server, lang
+) -> None:
+    t = words(lang)
+    await choose_category(page, lang, "talk")
+    await page.get_by_label(label(lang, "location.postal_code"), exact=True).fill("0960")
+    await page.get_by_role("button", name=t["form"]["submit"]).click()
+    await page.locator(".error-summary").wait_for()
+    error = await page.locator("#location-postal_code-error").inner_text()
+    assert ("0960 er postnummeret for udlandet" if lang == "da" else "0960 is the postal code") in (
+        error
+    )
+    await page.locator("#location-postal_code").fill("9999")
+    await page.get_by_role("button", name=t["form"]["submit"]).click()
+    await page.locator("#location-postal_code-error").wait_for()
+    error = await page.locator("#location-postal_code-error").inner_text()
+    assert ("Postnummeret findes ikke" if lang == "da" else "There is no such postal code") in (
+        error
+    )
+    await check_accessibility(page, f"the form with a postal-code error ({lang})")
+    assert await intake_server.staged(events.OrderSubmitted) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_footer_links_the_accessibility_statement(page, intake_server, lang) -> None:
+    t = words(lang)
+    await page.goto(f"/?lang={lang}")
+    link = page.locator("footer").get_by_role("link", name=t["common"]["accessibility_statement"])
+    assert (
+        await link.get_attribute("href") == "https://www.was.digst.dk/bestil-en-betjent-politi-dk"
+    )
+    async with httpx.AsyncClient(base_url=intake_server.url, timeout=10) as client:
+        response = await client.get("/was")
+    assert response.status_code == 302
+    assert response.headers["location"] == await link.get_attribute("href")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_the_receipt_can_be_printed_with_and_without_javascript(
+    page, browser, intake_server, lang
+) -> None:
+    t = words(lang)
+    order = _order_via_api(intake_server, lang)
+    reference = order["reference"]
+    receipt = f"/receipt/{reference}?token={order['status_token']}&lang={lang}"
+    await page.goto(receipt)
+    button = page.get_by_role("button", name=t["receipt"]["print_button"])
+    assert await button.is_visible()
+    assert await page.locator("#print-hint").is_hidden()
+    assert await page.locator("#what-next").inner_text() == t["receipt"]["deadlines_heading"]
+    await check_accessibility(page, f"the receipt with its print button ({lang})")
+    await page.screenshot(path=_shot(f"{lang}-receipt-screen.png"), full_page=True)
+    # A stand-in for the print dialog, which would block a headless browser.
+    await page.evaluate(
+        "() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }"
+    )
+    await button.click()
+    assert await page.evaluate("window.printed") == 1
+
+    await page.emulate_media(media="print")
+    for hidden in ("header.header", "footer", "#print-receipt", ".skipnav"):
+        assert await page.locator(hidden).first.is_hidden(), hidden
+    assert await page.locator("#reference").inner_text() == reference
+    assert await page.locator(".order-summary").is_visible()
+    await page.screenshot(path=_shot(f"{lang}-receipt-print.png"), full_page=True)
+    await page.emulate_media(media="screen")
+
+    context = await browser.new_context(base_url=intake_server.url, java_script_enabled=False)
+    bare = await context.new_page()
+    try:
+        await bare.goto(receipt)
+        assert await bare.locator("#print-receipt").is_hidden()
+        assert await bare.locator("#print-hint").inner_text() == t["receipt"]["print_hint"]
     finally:
         await context.close()

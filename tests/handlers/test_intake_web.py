@@ -343,8 +343,12 @@ async def test_a_form_over_64_kib_is_refused(intake) -> None:
 # --- postal data ------------------------------------------------------------------------
 
 
-async def test_without_postal_data_the_municipality_must_be_chosen(intake) -> None:
-    _, client = intake
+async def test_without_postal_data_the_municipality_must_be_chosen(
+    harness, client_for, monkeypatch, tmp_path
+) -> None:
+    # A configured directory replaces the shipped data: this one has no postal codes.
+    monkeypatch.setenv("BESTIL_REFERENCE_DATA_DIR", str(tmp_path))
+    client = client_for(await harness("intake", rate_limit_per_minute=1000))
     response = await client.post("/", data=traffic_form(**{"location.municipality_code": ""}))
     assert response.status_code == 422
     assert error_for(response.text, "location-municipality_code") == (

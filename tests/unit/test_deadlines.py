@@ -9,6 +9,7 @@ import pytest
 
 from shared.deadlines import (
     COPENHAGEN,
+    PUBLIC_SECTOR_CLOSED_DAYS,
     add_days,
     compute_deadlines,
     days_left,
@@ -21,10 +22,11 @@ from shared.settings import DeadlineSettings
 MONDAY = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
 
 
-def deadline_settings(day_count: str = "calendar") -> DeadlineSettings:
+def deadline_settings(day_count: str = "calendar", closed_days: bool = True) -> DeadlineSettings:
     """The promise spelled out, so that no BESTIL_DEADLINES_* variable changes a test."""
     return DeadlineSettings(
         day_count=day_count,
+        public_sector_closed_days=closed_days,
         decision_days=14,
         execution_days=30,
         urgent_decision_lead_days=2,
@@ -158,12 +160,61 @@ def test_working_days_from_a_saturday_start_counting_on_monday():
     assert add_days(saturday, 1, "working") == copenhagen(2026, 6, 15, 11, 0)
 
 
-def test_14_working_days_over_christmas_2026_skip_the_holidays_and_weekends():
+def test_14_working_days_over_christmas_2026_skip_the_holidays_weekends_and_closed_days():
+    # Mon 21 Dec: 22, 23, [24 closed, 25 Fri, 26-27 weekend], 28, 29, 30, [31 closed,
+    # 1 Jan, 2-3 weekend], 4, 5, 6, 7, 8, 11, 12, 13, 14 Jan.
+    submitted = copenhagen(2026, 12, 21, 9, 0)
+
+    assert add_days(submitted, 14, "working") == copenhagen(2027, 1, 14, 9, 0)
+
+
+def test_without_closed_days_christmas_eve_and_new_years_eve_count_as_working_days():
     # Mon 21 Dec: 22, 23, 24 (Christmas Eve is no public holiday), [25 Fri, 26-27 weekend],
     # 28, 29, 30, 31, [1 Jan, 2-3 weekend], 4, 5, 6, 7, 8, 11, 12 Jan.
     submitted = copenhagen(2026, 12, 21, 9, 0)
 
-    assert add_days(submitted, 14, "working") == copenhagen(2027, 1, 12, 9, 0)
+    assert add_days(submitted, 14, "working", closed_days=False) == copenhagen(2027, 1, 12, 9, 0)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        pytest.param(date(2026, 6, 5), id="grundlovsdag-2026-friday"),
+        pytest.param(date(2026, 12, 24), id="christmas-eve-2026-thursday"),
+        pytest.param(date(2026, 12, 31), id="new-years-eve-2026-thursday"),
+        pytest.param(date(2029, 6, 5), id="grundlovsdag-2029-tuesday"),
+    ],
+)
+def test_the_public_sectors_closed_days_are_no_working_days_unless_switched_off(day):
+    assert day.weekday() < 5 and day not in holidays.country_holidays("DK", years=day.year)
+    assert is_working_day(day) is False
+    assert is_working_day(day, closed_days=False) is True
+
+
+def test_only_grundlovsdag_christmas_eve_and_new_years_eve_are_closed_days():
+    # 1 May is among the `holidays` package's optional Danish days, but no closed day by law.
+    assert {(6, 5), (12, 24), (12, 31)} == PUBLIC_SECTOR_CLOSED_DAYS
+    assert is_working_day(date(2026, 5, 1)) is True
+
+
+def test_the_closed_days_setting_is_on_by_default_and_moves_the_deadlines():
+    # Monday 1 June 2026: 14 working days skip Grundlovsdag (Friday 5 June) when it is closed.
+    submitted = copenhagen(2026, 6, 1, 12, 0)
+
+    assert DeadlineSettings.model_fields["public_sector_closed_days"].default is True
+    on = compute_deadlines(submitted, deadline_settings("working"))
+    off = compute_deadlines(submitted, deadline_settings("working", closed_days=False))
+
+    assert on.decision_due == copenhagen(2026, 6, 22, 12, 0)
+    assert off.decision_due == copenhagen(2026, 6, 19, 12, 0)
+
+
+def test_closed_days_do_not_change_calendar_days():
+    submitted = copenhagen(2026, 12, 21, 9, 0)
+
+    due = compute_deadlines(submitted, deadline_settings("calendar"))
+
+    assert due.decision_due == copenhagen(2027, 1, 4, 9, 0)
 
 
 def test_14_working_days_over_easter_2027_skip_the_holidays_and_keep_danish_wall_time():
@@ -190,15 +241,15 @@ def test_working_day_setting_moves_both_deadlines():
 
     due = compute_deadlines(submitted, deadline_settings("working"))
 
-    assert due.decision_due == copenhagen(2027, 1, 12, 9, 0)
-    # 30 working days: the 14 above, then 13 Jan … 3 Feb.
-    assert due.execution_due == copenhagen(2027, 2, 3, 9, 0)
+    assert due.decision_due == copenhagen(2027, 1, 14, 9, 0)
+    # 30 working days: the 14 above (24 and 31 Dec closed), then 15 Jan … 5 Feb.
+    assert due.execution_due == copenhagen(2027, 2, 5, 9, 0)
     assert due.urgent is False
 
 
 def test_working_day_setting_keeps_an_urgent_events_decision_2_days_before_it_starts():
     submitted = copenhagen(2026, 12, 21, 9, 0)
-    start = copenhagen(2027, 1, 5, 18, 0)  # before the working-day decision deadline (12 Jan)
+    start = copenhagen(2027, 1, 5, 18, 0)  # before the working-day decision deadline (14 Jan)
 
     due = compute_deadlines(submitted, deadline_settings("working"), event_start=start)
 
@@ -231,7 +282,7 @@ def test_event_within_48_hours_is_too_soon_to_screen(starts_in, expected):
     ("due", "day_count", "expected"),
     [
         pytest.param(copenhagen(2027, 1, 4, 9, 0), "calendar", 14, id="calendar-ahead"),
-        pytest.param(copenhagen(2027, 1, 4, 9, 0), "working", 8, id="working-ahead"),
+        pytest.param(copenhagen(2027, 1, 4, 9, 0), "working", 6, id="working-ahead"),
         pytest.param(copenhagen(2026, 12, 21, 18, 0), "calendar", 0, id="calendar-later-today"),
         pytest.param(copenhagen(2026, 12, 21, 18, 0), "working", 0, id="working-later-today"),
         pytest.param(copenhagen(2026, 12, 18, 12, 0), "calendar", -3, id="calendar-passed"),
@@ -241,7 +292,7 @@ def test_event_within_48_hours_is_too_soon_to_screen(starts_in, expected):
     ],
 )
 def test_days_left_until_a_deadline(due, day_count, expected):
-    # Monday 21 Dec 2026; 24 Dec counts as a working day, 25 Dec and 1 Jan do not.
+    # Monday 21 Dec 2026; 24 and 31 Dec are closed days, 25 Dec and 1 Jan holidays.
     now = copenhagen(2026, 12, 21, 10, 0)
 
     assert days_left(now, due, day_count) == expected
@@ -259,3 +310,9 @@ def test_days_left_counts_danish_dates_not_utc_dates():
     due = datetime(2026, 12, 23, 0, 30, tzinfo=UTC)  # 23 Dec, 01:30 in Copenhagen
 
     assert days_left(now, due) == 1
+
+
+def test_days_left_can_count_the_closed_days_as_working_days():
+    now = copenhagen(2026, 12, 21, 10, 0)
+
+    assert days_left(now, copenhagen(2027, 1, 4, 9, 0), "working", closed_days=False) == 8

@@ -506,10 +506,10 @@ def test_event_in_10_days_is_urgent_and_decided_two_days_before_it_starts():
 
 
 def test_working_day_setting_counts_the_decision_deadline_in_working_days():
-    # Monday 1 June 2026; 5 June (Grundlovsdag) is not among the `holidays` package's days.
+    # Monday 1 June 2026; 5 June (Grundlovsdag) is no public holiday but a closed day.
     event = submitted(traffic_order(), deadline_settings("working"))
 
-    assert event.decision_due == datetime(2026, 6, 19, 10, 0, tzinfo=UTC)
+    assert event.decision_due == datetime(2026, 6, 22, 10, 0, tzinfo=UTC)
 
 
 def test_submitted_event_carries_the_order_and_its_identity_but_not_the_consent():

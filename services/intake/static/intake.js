@@ -1,11 +1,23 @@
 /* Intake's progressive enhancements. Every page works without this file: it starts the
-   design system's components, fills town and municipality from the postal code when postal
-   data is configured, and adds a map to mark a road stretch (the form works if tiles fail). */
+   design system's components, shows the receipt's print button, fills town and municipality
+   from the postal code, and adds a map to mark a road stretch (the form works if tiles fail)
+   whose pin suggests the municipality it falls in. */
 (function () {
   'use strict';
 
   if (window.DKFDS && typeof window.DKFDS.init === 'function') {
     window.DKFDS.init();
+  }
+
+  // --- the receipt's print button: without script, its hint says how to print -----------
+  var printButton = document.getElementById('print-receipt');
+  if (printButton && typeof window.print === 'function') {
+    var printHint = document.getElementById('print-hint');
+    printButton.hidden = false;
+    if (printHint) {
+      printHint.hidden = true;
+    }
+    printButton.addEventListener('click', function () { window.print(); });
   }
 
   var form = document.getElementById('main-form');
@@ -19,9 +31,10 @@
   var city = document.getElementById('location-city');
   var municipality = document.getElementById('location-municipality_code');
   var filledNote = document.getElementById('municipality-filled');
+  // What script chose last (postal code or map pin): it may replace that, never the citizen's.
+  var autoMunicipality = '';
   if (lookup && postal && window.fetch) {
     var autoCity = '';
-    var autoMunicipality = '';
     var lastCode = '';
     var fill = function () {
       var code = postal.value.replace(/\s+/g, '');
@@ -85,6 +98,41 @@
   });
   tiles.addTo(map);
 
+  // --- the pin's municipality, as a suggestion the citizen can change ----------------------
+  var municipalityLookup = group.getAttribute('data-municipality-lookup');
+  var asked = 0;
+  var suggest = function (lat, lng) {
+    if (!municipalityLookup || !municipality || !filledNote || !window.fetch) {
+      return;
+    }
+    asked += 1;
+    var question = asked;
+    var address = municipalityLookup + '?lat=' + encodeURIComponent(lat) +
+      '&lon=' + encodeURIComponent(lng) + '&lang=' + encodeURIComponent(document.documentElement.lang);
+    window.fetch(address, { headers: { Accept: 'application/json' } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (found) {
+        if (question !== asked) {
+          return; // the pin moved again meanwhile
+        }
+        var code = found && found.municipality_code;
+        var known = code && municipality.querySelector('option[value="' + code + '"]');
+        if (!known) {
+          filledNote.textContent = '';
+          return;
+        }
+        var text;
+        if (!municipality.value || municipality.value === autoMunicipality) {
+          municipality.value = autoMunicipality = code;
+          text = group.getAttribute('data-suggested');
+        } else if (municipality.value !== code) {
+          text = group.getAttribute('data-suggestion');
+        }
+        filledNote.textContent = text ? text.replace('{name}', found.name) : '';
+      })
+      .catch(function () { /* no suggestion: the citizen chooses the municipality */ });
+  };
+
   var marker = null;
   var announce = function (text) {
     if (status) {
@@ -121,9 +169,13 @@
       announce('');
     }
   }
-  map.on('click', function (event) { place(event.latlng); });
+  var pin = function (latlng) {
+    place(latlng);
+    suggest(latInput.value, lonInput.value);
+  };
+  map.on('click', function (event) { pin(event.latlng); });
   document.getElementById('map-centre').addEventListener('click', function () {
-    place(map.getCenter());
+    pin(map.getCenter());
   });
   document.getElementById('map-clear').addEventListener('click', clear);
 })();

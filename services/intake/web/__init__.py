@@ -1,8 +1,9 @@
 """Intake's pages for citizens: the order form, the receipt and the status page (DESIGN §4).
 
-Server-rendered and complete without JavaScript (script only adds a map pin and fills the
-municipality from the postal code). The words come from one strings table per language,
-`templates/strings/<language>.json`, so each page is written once for both languages.
+Server-rendered and complete without JavaScript (script only adds a map pin, fills the
+municipality from the postal code or the pin, and shows the receipt's print button). The
+words come from one strings table per language, `templates/strings/<language>.json`, so each
+page is written once for both languages.
 """
 
 from __future__ import annotations

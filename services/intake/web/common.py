@@ -125,6 +125,7 @@ def page(
         "other_lang_name": strings(other)["lang_name"],
         "switch_url": switch_url,
         "vendor": request.app.state.vendor_versions,
+        "accessibility_statement_url": request.app.state.pages.accessibility_statement_url,
         "summary": [],
         "scripts": [],
         **context,

@@ -159,6 +159,8 @@ def _form_page(
         "municipalities": _municipalities(),
         "preferred_dates": PREFERRED_DATES,
         "map": map_config,
+        "municipality_lookup": map_config is not None
+        and request.app.state.municipality_boundaries is not None,
         "postal_lookup": request.app.state.postal_codes is not None,
         "rate_limited": rate_limited,
         "deadlines": ctx(request).settings.deadlines,
@@ -184,7 +186,9 @@ async def order_form(request: Request) -> Response:
     if category in CATEGORIES:
         return _form_page(request, language, category, {})
     errors: list[dict[str, Any]] = []
-    if category is not None:  # "Continue" pressed without a choice
+    # "Continue" pressed without a choice: an unchecked radio sends nothing, so the start
+    # page's form also sends `choose`, which a first visit's address does not have.
+    if category is not None or "choose" in request.query_params:
         errors = [{"field": "category", "type": "missing", "msg": localized("missing", language)}]
     by_field, summary = place_errors(errors, language, field_texts(language))
     t = strings(language)
@@ -201,6 +205,13 @@ async def order_form(request: Request) -> Response:
         },
         status_code=422 if errors else 200,
     )
+
+
+@router.get("/was")
+async def accessibility_statement(request: Request) -> Response:
+    """The accessibility statement, at the address Danish public websites give it (/was)."""
+    pages: PageSettings = request.app.state.pages
+    return RedirectResponse(pages.accessibility_statement_url, status_code=302)
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -229,7 +240,13 @@ async def submit_form(request: Request) -> Response:
         )
     submission = _submission(request, form, category, language)
     try:
-        result = await service.accept_order(c.db, submission, settings=c.settings, now=c.clock())
+        result = await service.accept_order(
+            c.db,
+            submission,
+            settings=c.settings,
+            now=c.clock(),
+            postal_codes=request.app.state.postal_codes,
+        )
     except service.InvalidOrderError as exc:
         return _form_page(request, language, category, form, exc.errors, status_code=422)
     c.runtime.relay.wake()
