@@ -179,3 +179,29 @@ def api_docs(settings: ServiceSettings) -> dict[str, Any]:
     if settings.docs_public:
         return {}
     return {"docs_url": None, "redoc_url": None, "openapi_url": None}
+
+
+HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+class StrictTransportSecurity:
+    """ASGI middleware: every answer tells the browser to use HTTPS only, for a year.
+
+    Browsers ignore the header on plain HTTP, so it costs nothing behind a TLS proxy and cannot
+    lock anyone out of a plain-HTTP trial; it is left out under `bestil dev` all the same.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_hsts(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), HSTS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_hsts)

@@ -16,10 +16,18 @@ from services.intake.http import request_validation_error
 from services.intake.models import IntakeBase, messages
 from services.intake.ratelimit import SlidingWindowLimiter
 from services.intake.settings import IntakeSettings, PageSettings
+from shared import migrations
 from shared.clock import Clock, utcnow
 from shared.db import Database
-from shared.http import ObservedRequests, operations_router
+from shared.http import (
+    MetricsServer,
+    ObservedRequests,
+    StrictTransportSecurity,
+    api_docs,
+    operations_router,
+)
 from shared.messaging.runtime import MessagingRuntime
+from shared.tracing import instrument_app
 
 
 def create_app(
@@ -33,12 +41,15 @@ def create_app(
     runtime = MessagingRuntime(
         "intake", db, messages, settings.kafka, subscribers(), prefetch=service.load_orders
     )
+    metrics = MetricsServer(settings, runtime)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await db.create_all()
+        await migrations.prepare(db, "intake", upgrade_now=settings.migrate_on_start)
         await runtime.start()
+        await metrics.start()
         yield
+        await metrics.stop()
         await runtime.stop()
         await db.dispose()
 
@@ -47,6 +58,7 @@ def create_app(
         description="Citizens' orders: the form and the JSON API.",
         version="1.0",
         lifespan=lifespan,
+        **api_docs(settings),
     )
     app.state.ctx = IntakeContext(
         settings, db, runtime, clock, SlidingWindowLimiter(settings.rate_limit_per_minute)
@@ -54,8 +66,10 @@ def create_app(
     app.state.db, app.state.runtime = db, runtime
     # Every request's correlation id, echoed and carried into its events (`http.correlation_id`).
     app.add_middleware(ObservedRequests, service="intake")
+    if settings.environment != "dev":
+        app.add_middleware(StrictTransportSecurity)
     app.add_exception_handler(RequestValidationError, request_validation_error)
-    app.include_router(operations_router(db, runtime))
+    app.include_router(operations_router(db, runtime, settings))
     app.include_router(api.router)
     app.include_router(web.router)
     node_modules = assets.find_node_modules(pages.node_modules)
@@ -68,4 +82,5 @@ def create_app(
         app.mount(f"/static/vendor/{name}", StaticFiles(directory=directory), name=f"vendor-{name}")
     # check_dir off: an install without the static folder serves bare pages rather than failing.
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR, check_dir=False), name="static")
+    instrument_app(app, "intake", settings.tracing)
     return app
