@@ -92,7 +92,9 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
         await runtime.stop()
         await db.dispose()
 
-    app = FastAPI(title="Bestil en betjent — notifications", lifespan=lifespan, **api_docs(settings))
+    app = FastAPI(
+        title="Bestil en betjent — notifications", lifespan=lifespan, **api_docs(settings)
+    )
     app.state.mailer, app.state.deadlines = mailer, watch
     app.state.db, app.state.runtime, app.state.metrics = db, runtime, metrics
     app.include_router(operations_router(db, runtime, settings))
