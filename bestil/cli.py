@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from bestil.services import SERVICES, app_for, settings_for
 
@@ -84,11 +86,12 @@ def _officer(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bestil", description="Bestil en betjent")
-    sub = parser.add_subparsers(dest="command", required=True)
+def _system_commands(sub: Any) -> None:
     dev = sub.add_parser("dev", help="run the whole system locally on its embedded defaults")
-    dev.add_argument("--reference-data", help="directory with postal-code and boundary data")
+    dev.add_argument(
+        "--reference-data",
+        help="a directory of boundary and postal-code files replacing the shipped ones",
+    )
     dev.add_argument(
         "--kafka",
         metavar="HOST:PORT|local",
@@ -101,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     kafka.add_argument("--dir", default="var/kafka", help="where the brokers keep their logs")
     run = sub.add_parser("serve", help="run one service")
     run.add_argument("service", choices=SERVICES)
+    sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
+
+
+def _officer_commands(sub: Any) -> None:
     officer = sub.add_parser("officer", help="manage officers' accounts").add_subparsers(
         dest="action", required=True
     )
@@ -126,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         "deactivate", help="close an account: no sign-in; its sessions and tokens end at once"
     )
     deactivate.add_argument("--email", required=True)
-    sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
+
+
+def _operator_commands(sub: Any) -> None:
     parked = sub.add_parser(
         "dlq", help="list what a service parked in its dead-letter topic, or replay it"
     )
@@ -140,45 +149,84 @@ def main(argv: list[str] | None = None) -> int:
     migrate.add_argument(
         "--new", metavar="MESSAGE", help="write a migration for what the models changed"
     )
-    from bestil import demo
 
+
+def parser() -> argparse.ArgumentParser:
+    from bestil.demo import command as demo
+
+    found = argparse.ArgumentParser(prog="bestil", description="Bestil en betjent")
+    sub = found.add_subparsers(dest="command", required=True)
+    _system_commands(sub)
+    _officer_commands(sub)
+    _operator_commands(sub)
     demo.add_parser(sub)
-    args = parser.parse_args(argv)
+    return found
 
-    if args.command == "demo":
-        return demo.run(args)
-    if args.command == "asyncapi":
-        import json
 
-        from shared.catalogue import catalogue
+def _dev(args: argparse.Namespace) -> int:
+    from bestil.broker import EmbeddedBrokerMissingError
+    from bestil.dev import run_dev
 
-        print(json.dumps(catalogue(), indent=2, ensure_ascii=False))
-    elif args.command == "serve":
-        serve(args.service)
-    elif args.command == "dlq":
-        from bestil.dlq import run_dlq
+    try:
+        return run_dev(args.reference_data, kafka=args.kafka)
+    except EmbeddedBrokerMissingError as exc:
+        print(f"bestil: {exc}", file=sys.stderr)
+        return 2
 
-        return asyncio.run(run_dlq(args.service, args.replay, args.replay_all))
-    elif args.command == "migrate":
-        return asyncio.run(_migrate([args.service] if args.service else list(SERVICES), args.new))
-    elif args.command == "dev":
-        from bestil.broker import EmbeddedBrokerMissingError
-        from bestil.dev import run_dev
 
-        try:
-            return run_dev(args.reference_data, kafka=args.kafka)
-        except EmbeddedBrokerMissingError as exc:
-            print(f"bestil: {exc}", file=sys.stderr)
-            return 2
-    elif args.command == "kafka":
-        from pathlib import Path
+def _kafka(args: argparse.Namespace) -> int:
+    from pathlib import Path
 
-        from bestil.kafka import run_kafka
+    from bestil.kafka import run_kafka
 
-        return run_kafka(Path(args.dir), args.brokers, args.port)
-    elif args.command == "officer":
-        return _officer(args)
+    return run_kafka(Path(args.dir), args.brokers, args.port)
+
+
+def _asyncapi(_args: argparse.Namespace) -> int:
+    import json
+
+    from shared.catalogue import catalogue
+
+    print(json.dumps(catalogue(), indent=2, ensure_ascii=False))
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    serve(args.service)
+    return 0
+
+
+def _dlq(args: argparse.Namespace) -> int:
+    from bestil.dlq import run_dlq
+
+    return asyncio.run(run_dlq(args.service, args.replay, args.replay_all))
+
+
+def _migrate_command(args: argparse.Namespace) -> int:
+    return asyncio.run(_migrate([args.service] if args.service else list(SERVICES), args.new))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bestil.demo import command as demo
+
+    return demo.run(args)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "dev": _dev,
+    "kafka": _kafka,
+    "serve": _serve,
+    "asyncapi": _asyncapi,
+    "officer": _officer,
+    "dlq": _dlq,
+    "migrate": _migrate_command,
+    "demo": _demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from services.intake import service
+from services.intake import follow_ups, service
 from services.intake.context import IntakeContext, ctx
 from services.intake.domain import (
     DK_LAT,
@@ -118,7 +118,7 @@ async def get_order(request: Request, reference: str, token: str = "") -> JSONRe
     c = ctx(request)
     try:
         return JSONResponse(await _status_body(c, reference, token))
-    except service.OrderNotFoundError:
+    except follow_ups.OrderNotFoundError:
         return error_response(404, say(NOT_FOUND, request_language(request)))
 
 
@@ -142,7 +142,7 @@ async def _parse(
 
 
 async def _status_body(c: IntakeContext, reference: str, token: str) -> dict[str, Any]:
-    return await service.order_status(c.db, reference, token, c.settings.links.verifying_secrets)
+    return await follow_ups.order_status(c.db, reference, token, c.settings.links.verifying_secrets)
 
 
 async def _followed_up(
@@ -159,8 +159,8 @@ async def _followed_up(
     c = ctx(request)
     language = request_language(request)
     try:
-        service.check_status_token(reference, token, c.settings.links.verifying_secrets)
-    except service.OrderNotFoundError:
+        follow_ups.check_status_token(reference, token, c.settings.links.verifying_secrets)
+    except follow_ups.OrderNotFoundError:
         return error_response(404, say(NOT_FOUND, language))
     body = await _parse(request, model, language, empty)
     if isinstance(body, JSONResponse):
@@ -178,7 +178,7 @@ async def _followed_up(
 )
 async def cancel(request: Request, reference: str, token: str = "") -> JSONResponse:
     def action(body: CancelRequest) -> FollowUp:
-        return partial(service.cancel_order, reason=body.reason)
+        return partial(follow_ups.cancel_order, reason=body.reason)
 
     return await _followed_up(request, reference, token, CancelRequest, action, CancelRequest())
 
@@ -190,7 +190,7 @@ async def cancel(request: Request, reference: str, token: str = "") -> JSONRespo
 )
 async def answer_question(request: Request, reference: str, token: str = "") -> JSONResponse:
     def action(body: InfoAnswer) -> FollowUp:
-        return partial(service.provide_info, answer=body.answer)
+        return partial(follow_ups.provide_info, answer=body.answer)
 
     return await _followed_up(request, reference, token, InfoAnswer, action)
 
@@ -202,7 +202,7 @@ async def answer_question(request: Request, reference: str, token: str = "") -> 
 )
 async def give_feedback(request: Request, reference: str, token: str = "") -> JSONResponse:
     def action(body: Feedback) -> FollowUp:
-        return partial(service.record_feedback, feedback=body)
+        return partial(follow_ups.record_feedback, feedback=body)
 
     return await _followed_up(request, reference, token, Feedback, action)
 

@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake import service
+from services.intake import projection
 from shared import events
 from shared.messaging.consumer import Handler
 
 
 async def on_order_routed(session: AsyncSession, event: events.OrderRouted) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 async def on_order_unroutable(session: AsyncSession, event: events.OrderUnroutable) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 async def on_order_screened(session: AsyncSession, event: events.OrderScreened) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 async def on_order_scheduled(session: AsyncSession, event: events.OrderScheduled) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 async def on_order_completed(session: AsyncSession, event: events.OrderCompleted) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 async def on_info_requested(session: AsyncSession, event: events.InfoRequested) -> None:
-    await service.apply_event(session, event)
+    await projection.apply_event(session, event)
 
 
 def subscribers() -> dict[type[events.Event], Handler]:

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from services.intake import service
+from services.intake import follow_ups
 from services.intake.context import IntakeContext
 from services.intake.field_errors import from_error_details, localized
 from shared import logs
@@ -155,9 +155,9 @@ async def follow_up(c: IntakeContext, reference: str, token: str, action: Follow
     """
     try:
         await action(c.db, reference, token, c.settings.links.verifying_secrets, now=c.clock())
-    except service.OrderNotFoundError:
+    except follow_ups.OrderNotFoundError:
         return NOT_FOUND
-    except service.FollowUpRefusedError as exc:
+    except follow_ups.FollowUpRefusedError as exc:
         return exc.reason
     c.runtime.relay.wake()
     return None

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import api, assets, service, web
+from services.intake import api, assets, projection, web
 from services.intake.context import IntakeContext
 from services.intake.handlers import subscribers
 from services.intake.http import request_validation_error
@@ -39,7 +39,7 @@ def create_app(
     pages = pages or PageSettings()
     db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
     runtime = MessagingRuntime(
-        "intake", db, messages, settings.kafka, subscribers(), prefetch=service.load_orders
+        "intake", db, messages, settings.kafka, subscribers(), prefetch=projection.load_orders
     )
     metrics = MetricsServer(settings, runtime)
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.domain import (
-    Feedback,
     FieldError,
     OrderRequest,
     PostalCodes,
@@ -25,21 +23,17 @@ from services.intake.domain import (
     check_postal_code,
 )
 from services.intake.field_errors import from_field_errors, from_validation_error
-from services.intake.models import HistoryEntry, IdempotencyRecord, Order, messages
+from services.intake.models import IdempotencyRecord, Order, messages
 from services.intake.settings import IntakeSettings
-from services.intake.views import add_history, order_view
+from services.intake.views import add_history
 from shared import events
-from shared.db import Database, Work, get_row, keep_row, load_rows, stage_insert
-from shared.lifecycle import can_cancel, status_after
-from shared.references import new_reference, status_token, status_token_valid, status_url
+from shared.db import Database, Work, stage_insert
+from shared.references import new_reference, status_token, status_url
 from shared.settings import DeadlineSettings
 from shared.vocabulary import OrderStatus
 
 ORDERS = Order.__table__  # type: ignore[attr-defined]
 IDEMPOTENCY = IdempotencyRecord.__table__  # type: ignore[attr-defined]
-E = TypeVar("E", bound=events.Event)
-#: The keys a status token is checked against: the current one first, then retired ones.
-Keys = str | Sequence[str]
 
 
 class IdempotencyConflictError(Exception):
@@ -52,38 +46,6 @@ class InvalidOrderError(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(errors)} field errors")
         self.errors = errors
-
-
-class OrderNotFoundError(Exception):
-    """No such order for this token; the caller must not learn which part was wrong."""
-
-
-class FollowUpRefusedError(Exception):
-    """The order is not in a state for this follow-up; `reason` names the words that say why."""
-
-    reason = "refused"
-
-
-class CannotCancelError(FollowUpRefusedError):
-    """Carried out, declined or withdrawn already: there is nothing left to withdraw."""
-
-    reason = "cannot_withdraw"
-
-    def __init__(self, status: OrderStatus) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-class NoOpenQuestionError(FollowUpRefusedError):
-    """The officer has asked nothing that waits for an answer (or it was answered already)."""
-
-    reason = "no_open_question"
-
-
-class FeedbackNotOpenError(FollowUpRefusedError):
-    """Feedback is asked for once, after the work was carried out."""
-
-    reason = "feedback_not_open"
 
 
 @dataclass(frozen=True)
@@ -288,160 +250,3 @@ def _order_row(event: events.OrderSubmitted, now: datetime) -> dict[str, Any]:
         "event": event.model_dump(mode="json"),
         "updated_at": now,
     }
-
-
-# --- following the other services (in the consumer's transaction) ---------------------
-
-
-async def load_orders(session: AsyncSession, batch: list[events.Event]) -> None:
-    """The orders a batch of events will touch, in one query."""
-    await load_rows(session, Order, Order.id, [str(e.order_id) for e in batch])
-
-
-def _take_district(order: Order, event: events.OrderRouted) -> None:
-    order.district_code, order.district_name = event.district_code, event.district_name
-
-
-#: What an event changes on the order besides its status, per type.
-_ALSO_CHANGES: dict[type[events.Event], Callable[[Order, Any], None]] = {
-    events.OrderRouted: _take_district,
-}
-
-
-async def apply_event(session: AsyncSession, event: events.Event) -> None:
-    """Follow another service's event so the citizen's status stays current."""
-    order = await get_row(session, Order, Order.id, str(event.order_id))
-    if order is None:
-        return  # not an order taken here (another intake's database): nothing to show
-    new_status = status_after(OrderStatus(order.status), event)
-    order.status = new_status.value
-    also = _ALSO_CHANGES.get(type(event))
-    if also:
-        also(order, event)
-    order.updated_at = event.occurred_at
-    keep_row(session, order, Order.id)
-    add_history(session, event, new_status)
-
-
-# --- the citizen's status and follow-ups -----------------------------------------------
-
-
-def check_status_token(reference: str, token: str, keys: Keys) -> None:
-    """`OrderNotFoundError` unless the token is the reference's (under any of the keys): no
-    database is read, so a follow-up can be refused before its body is."""
-    if not status_token_valid(reference, token, keys):
-        raise OrderNotFoundError(reference)
-
-
-async def _find(
-    session: AsyncSession, reference: str, token: str, keys: Keys, *, for_update: bool = False
-) -> Order:
-    check_status_token(reference, token, keys)
-    query = select(Order).where(Order.reference == reference)
-    if for_update:  # two clicks at once must not both pass the check before the change
-        query = query.with_for_update()
-    order = (await session.exec(query)).first()
-    if order is None:
-        raise OrderNotFoundError(reference)
-    return order
-
-
-async def order_status(db: Database, reference: str, token: str, keys: Keys) -> dict[str, Any]:
-    """The order as its citizen may see it, with its timeline."""
-    async with db.reading() as session:
-        order = await _find(session, reference, token, keys)
-        history = (
-            await session.exec(
-                select(HistoryEntry)
-                .where(HistoryEntry.order_id == order.id)
-                .order_by(col(HistoryEntry.at), col(HistoryEntry.id))
-            )
-        ).all()
-    return order_view(order, history)
-
-
-async def _follow_up(
-    db: Database,
-    reference: str,
-    token: str,
-    keys: Keys,
-    *,
-    now: datetime,
-    decide: Callable[[AsyncSession, Order], Awaitable[E]],
-) -> E:
-    """One transaction for a citizen's follow-up: find the order (locked), let `decide` check
-    it and name the event (or refuse), then the status, the timeline line and the outbox."""
-    async with db.transaction() as session:
-        order = await _find(session, reference, token, keys, for_update=True)
-        event = await decide(session, order)
-        status = status_after(OrderStatus(order.status), event)
-        if status.value != order.status:
-            order.status = status.value
-            order.updated_at = now
-            session.add(order)
-        add_history(session, event, status)
-        await messages.enqueue(session, event, now=now)
-    return event
-
-
-def _about(order: Order, now: datetime) -> dict[str, Any]:
-    """The fields every event about this order carries."""
-    return {
-        "order_id": uuid.UUID(order.id),
-        "reference": order.reference,
-        "correlation_id": order.event.get("correlation_id", ""),
-        "occurred_at": now,
-    }
-
-
-async def cancel_order(
-    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, reason: str | None
-) -> events.OrderCancelled:
-    """Withdraw the order at its citizen's request and stage `OrderCancelled`."""
-
-    async def decide(_session: AsyncSession, order: Order) -> events.OrderCancelled:
-        status = OrderStatus(order.status)
-        if not can_cancel(status):
-            raise CannotCancelError(status)
-        return events.OrderCancelled(**_about(order, now), cancelled_at=now, reason=reason)
-
-    return await _follow_up(db, reference, token, keys, now=now, decide=decide)
-
-
-async def provide_info(
-    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, answer: str
-) -> events.InfoProvided:
-    """Record the citizen's answer to the officer's open question and stage `InfoProvided`."""
-
-    async def decide(_session: AsyncSession, order: Order) -> events.InfoProvided:
-        if OrderStatus(order.status) != OrderStatus.INFO_REQUESTED:
-            raise NoOpenQuestionError(reference)
-        return events.InfoProvided(**_about(order, now), answer=answer, answered_at=now)
-
-    return await _follow_up(db, reference, token, keys, now=now, decide=decide)
-
-
-async def record_feedback(
-    db: Database, reference: str, token: str, keys: Keys, *, now: datetime, feedback: Feedback
-) -> events.FeedbackReceived:
-    """Record the citizen's one answer to "did you see us, did it help" and stage it for the district."""
-
-    async def decide(session: AsyncSession, order: Order) -> events.FeedbackReceived:
-        given = (
-            await session.exec(
-                select(HistoryEntry.id).where(
-                    HistoryEntry.order_id == order.id, HistoryEntry.kind == "FeedbackReceived"
-                )
-            )
-        ).first()
-        if OrderStatus(order.status) != OrderStatus.COMPLETED or given is not None:
-            raise FeedbackNotOpenError(reference)
-        return events.FeedbackReceived(
-            **_about(order, now),
-            carried_out_seen=feedback.carried_out_seen,
-            rating=feedback.rating,
-            comment=feedback.comment or None,
-            received_at=now,
-        )
-
-    return await _follow_up(db, reference, token, keys, now=now, decide=decide)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from services.intake import service
+from services.intake import projection
 from services.intake.models import IntakeBase, messages
 from shared import events
 from shared.db import Database
@@ -91,7 +91,7 @@ class IntakeServer:
         try:
             for event in progress:
                 async with db.transaction() as session:
-                    await service.apply_event(session, event)
+                    await projection.apply_event(session, event)
         finally:
             await db.dispose()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bestil.demo import FINAL_STATUS
+from bestil.demo.plan import FINAL_STATUS
 from shared import districts
 from shared.references import status_token
 from tests.e2e.conftest import running_system

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.intake import service
+from services.intake import follow_ups, service
 from services.intake.domain import OrderRequest
 from shared import events
 from shared.clock import utcnow
@@ -51,7 +51,7 @@ def _accepted(order_id: uuid.UUID, reference: str) -> events.OrderScreened:
 
 async def _status(intake, reference: str, token: str) -> dict:
     secret = intake.app.state.ctx.settings.links.status_link_secret
-    return await service.order_status(intake.db, reference, token, secret)
+    return await follow_ups.order_status(intake.db, reference, token, secret)
 
 
 async def test_routed_order_shows_its_district_to_the_citizen(harness) -> None:
@@ -97,6 +97,6 @@ async def test_wrong_token_reveals_nothing(harness) -> None:
     reference, _token, _ = await _submit(intake)
     try:
         await _status(intake, reference, status_token(reference, "another secret"))
-    except service.OrderNotFoundError:
+    except follow_ups.OrderNotFoundError:
         return
     raise AssertionError("a wrong token must not show the order")

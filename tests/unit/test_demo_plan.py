@@ -7,16 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bestil.demo import (
-    EVENT,
-    PLACES,
-    DemoOfficer,
-    SeedResult,
-    Stage,
-    order_body,
-    plan_orders,
-    summary,
-)
+from bestil.demo.command import summary
+from bestil.demo.plan import EVENT, PLACES, Stage, plan_orders
+from bestil.demo.seeder import DemoOfficer, SeedResult
+from bestil.demo.words import order_body
 from services.intake.domain import OrderRequest, check_order_rules
 from shared import districts
 from shared.deadlines import compute_deadlines

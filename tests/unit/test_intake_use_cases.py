@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from services.intake import handlers, http, service
+from services.intake import follow_ups, handlers, http, service
 from services.intake.domain import FieldError, OrderRequest, check_order_rules
 from services.intake.settings import IntakeSettings
 from services.intake.web.common import strings
@@ -92,10 +92,10 @@ def test_orders_without_preferred_dates_break_no_date_rule(data: dict[str, Any])
 @pytest.mark.parametrize(
     ("raised", "expected"),
     [
-        (service.OrderNotFoundError("BEB-1"), http.NOT_FOUND),
-        (service.CannotCancelError(OrderStatus.COMPLETED), "cannot_withdraw"),
-        (service.NoOpenQuestionError("BEB-1"), "no_open_question"),
-        (service.FeedbackNotOpenError("BEB-1"), "feedback_not_open"),
+        (follow_ups.OrderNotFoundError("BEB-1"), http.NOT_FOUND),
+        (follow_ups.CannotCancelError(OrderStatus.COMPLETED), "cannot_withdraw"),
+        (follow_ups.NoOpenQuestionError("BEB-1"), "no_open_question"),
+        (follow_ups.FeedbackNotOpenError("BEB-1"), "feedback_not_open"),
     ],
     ids=["not-found", "cannot-withdraw", "no-open-question", "feedback-not-open"],
 )
@@ -126,7 +126,7 @@ async def test_a_recorded_follow_up_wakes_the_relay() -> None:
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_every_refusal_has_words_in_the_api_and_on_the_pages(language: str) -> None:
-    for refusal in service.FollowUpRefusedError.__subclasses__():
+    for refusal in follow_ups.FollowUpRefusedError.__subclasses__():
         assert http.say(refusal.reason, language)
         assert strings(language)["status"][refusal.reason]
 

@@ -19,9 +19,9 @@ from services.intake.domain import (
     OrderRequest,
     build_order_submitted,
     check_order_rules,
-    visible_text,
 )
 from services.intake.field_errors import from_field_errors, from_validation_error
+from services.intake.visible_text import visible_text
 from shared.events import (
     EventPresenceDetails,
     OrderContent,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from services.intake import service
+from services.intake import follow_ups
 from services.intake.context import ctx
 from services.intake.domain import CancelRequest, Feedback, InfoAnswer
 from services.intake.field_errors import from_validation_error
@@ -147,7 +147,7 @@ async def withdraw(request: Request, reference: str) -> Response:
             return not_found(request, language)
         errors = from_validation_error(exc, language)
         return _withdraw_page(request, order, token, language, errors, form_values(form))
-    action = partial(service.cancel_order, reason=reason)
+    action = partial(follow_ups.cancel_order, reason=reason)
     return await _done_or_refused(request, reference, token, language, action, "withdrawn")
 
 
@@ -165,7 +165,7 @@ async def answer(request: Request, reference: str) -> Response:
         body = InfoAnswer(answer=first(form, "answer"))
     except ValidationError as exc:
         return await _invalid(request, reference, token, language, exc, form)
-    action = partial(service.provide_info, answer=body.answer)
+    action = partial(follow_ups.provide_info, answer=body.answer)
     return await _done_or_refused(request, reference, token, language, action, "answered")
 
 
@@ -191,5 +191,5 @@ async def feedback(request: Request, reference: str) -> Response:
         body = Feedback.model_validate(_feedback_data(form))
     except ValidationError as exc:
         return await _invalid(request, reference, token, language, exc, form)
-    action = partial(service.record_feedback, feedback=body)
+    action = partial(follow_ups.record_feedback, feedback=body)
     return await _done_or_refused(request, reference, token, language, action, "feedback")

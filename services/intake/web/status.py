@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.intake import service
+from services.intake import follow_ups
 from services.intake.context import IntakeContext, ctx
 from services.intake.web.common import (
     field_texts,
@@ -45,10 +45,10 @@ _DONE = {"withdrawn", "answered", "feedback"}
 async def find_order(c: IntakeContext, reference: str, token: str) -> dict[str, Any] | None:
     """The order as its citizen sees it, or None for a wrong reference or token."""
     try:
-        return await service.order_status(
+        return await follow_ups.order_status(
             c.db, reference, token, c.settings.links.verifying_secrets
         )
-    except service.OrderNotFoundError:
+    except follow_ups.OrderNotFoundError:
         return None
 
 
