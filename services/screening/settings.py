@@ -85,6 +85,11 @@ class ScreeningSettings(ServiceSettings):
     page_size: int = Field(50, description="Orders per page in the queue")
     nearby_days: int = Field(90, description="How far apart in time nearby orders may be")
     nearby_metres: int = Field(300, description="How close orders with coordinates must be")
+    accessibility_statement_url: str = Field(
+        "https://www.was.digst.dk/bestil-en-betjent-politi-dk",
+        description="The accessibility statement (WAS-Tool), linked from every page's footer "
+        "and the target of /was; the default is a placeholder: set the published one",
+    )
     intake_url: str = Field(
         "http://127.0.0.1:8001", description="Intake's API, where phone orders are submitted"
     )

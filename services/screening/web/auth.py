@@ -75,6 +75,12 @@ def _signed_in(c: ScreeningContext, token: str, next_path: str) -> Response:
     return response
 
 
+@router.get("/was")
+async def accessibility_statement(request: Request) -> Response:
+    """The accessibility statement, at the address Danish public websites give it (/was)."""
+    return RedirectResponse(ctx(request).settings.accessibility_statement_url, status_code=302)
+
+
 @router.get("/login")
 async def login_page(request: Request, next: str = "/") -> Response:
     c = ctx(request)

@@ -108,7 +108,13 @@ def format_date(moment: datetime | None) -> str:
 def deadline_info(c: ScreeningContext, due: datetime | None) -> dict[str, Any] | None:
     if due is None:
         return None
-    left = days_left(c.clock(), as_utc(due), c.settings.deadlines.day_count)
+    deadlines = c.settings.deadlines
+    left = days_left(
+        c.clock(),
+        as_utc(due),
+        deadlines.day_count,
+        closed_days=deadlines.public_sector_closed_days,
+    )
     return {"due": due, "days": left, "text": days_text(left), "urgency": urgency(left)}
 
 
@@ -175,6 +181,7 @@ def render(
         "path": request.url.path,
         "role_label": labels.label(labels.ROLE, user.officer.role) if user else "",
         "home_district": districts.district(user.officer.district_code or "") if user else None,
+        "accessibility_statement_url": request.app.state.ctx.settings.accessibility_statement_url,
     }
     response = templates.TemplateResponse(
         request, name, {**base, **context}, status_code=status_code
