@@ -32,6 +32,7 @@ from shared.vocabulary import (
     DeadlineState,
     Decision,
     Language,
+    OrderStatus,
     ReasonCode,
     RoutingMethod,
     TalkTopic,
@@ -283,8 +284,12 @@ class OrderContent(Contract):
 # --- events ----------------------------------------------------------------------------
 
 
-class Event(Contract):
-    """Fields every event carries: the idempotency key, the time, and the request it stems from."""
+class Message(Contract):
+    """What every message on a topic carries: its idempotency key and its time.
+
+    `kafka_key` and `subject` say what keys the record and what its `ce_subject` header names:
+    the order (internal events) or its public id (the agencies' stream).
+    """
 
     event_id: uuid.UUID = Field(
         default_factory=uuid.uuid4,
@@ -299,6 +304,17 @@ class Event(Contract):
         description="When the fact happened (UTC), by the producing service's clock",
         examples=["2026-12-01T09:30:00Z"],
     )
+
+    def kafka_key(self) -> str:
+        raise NotImplementedError
+
+    def subject(self) -> str:
+        raise NotImplementedError
+
+
+class Event(Message):
+    """An internal order event: the request it stems from, the order and its reference."""
+
     correlation_id: str = Field(
         default="",
         max_length=100,
@@ -320,6 +336,12 @@ class Event(Contract):
         ),
         examples=["BEB-7K3M9QXZ"],
     )
+
+    def kafka_key(self) -> str:
+        return str(self.order_id)
+
+    def subject(self) -> str:
+        return self.reference
 
 
 class OrderSubmitted(Event, OrderContent):
@@ -564,3 +586,136 @@ class DeadlineAlert(Event):
     raised_at: AwareDatetime = Field(
         description="When notifications raised the alert (UTC)", examples=["2026-12-13T07:00:00Z"]
     )
+
+
+class ErasureRequested(Event):
+    """A national admin erases one order's personal data on request (DESIGN §7)."""
+
+    requested_by: str = Field(
+        description="Id of the national admin who asked, never a name; 'cli' from `bestil erase`",
+        examples=[_OFFICER_ID],
+    )
+    requested_at: AwareDatetime = Field(
+        description="When the erasure was requested (UTC)", examples=["2027-01-04T10:00:00Z"]
+    )
+
+
+# --- the agencies' stream (public.orders.v1) -------------------------------------------
+
+
+class CoarseLocation(Contract):
+    """Where an order is, rounded to two decimals (about 1 km): never a house."""
+
+    lat: float = Field(description="WGS84 latitude, rounded to 0.01°", examples=[56.16])
+    lon: float = Field(description="WGS84 longitude, rounded to 0.01°", examples=[10.2])
+
+
+class PublicOrderEvent(Message):
+    """One step of an order as other agencies see it: no personal data and no free text.
+
+    Each message carries the order's whole public state after the step, so the latest message
+    of a `public_id` is all an agency needs. The road and the coarse location appear only once
+    the visit has happened or the order closed without one (declined, cancelled): a stream
+    that told where the police will control speed would defeat the control. No planned date
+    is ever published.
+    """
+
+    public_id: uuid.UUID = Field(
+        description=(
+            "The order's id on this stream, also the Kafka key and ce_subject: stable for the "
+            "order's lifetime, unrelated to the citizen's reference"
+        ),
+        examples=["9a4e1f0c-7b2d-5e3a-8c6f-1d0b2a3c4e5f"],
+    )
+    status: OrderStatus = Field(
+        description="The order's status after this step (received … completed, cancelled)",
+        examples=["accepted"],
+    )
+    category: Category | None = Field(
+        default=None,
+        description="What was ordered; None only before the order's content arrived",
+        examples=["traffic_control"],
+    )
+    received_on: date | None = Field(
+        default=None,
+        description="The day the order was received (Danish time)",
+        examples=["2026-12-01"],
+    )
+    district_code: DistrictCode | None = Field(
+        default=None,
+        description="Police district (DAGI politikredskode); None while unrouted",
+        examples=[_DISTRICT],
+    )
+    district_name: str | None = Field(
+        default=None, description="The district's name", examples=["Østjyllands Politi"]
+    )
+    municipality_code: MunicipalityCode | None = Field(
+        default=None,
+        description="Municipality (DAGI kommunekode); None if not known",
+        examples=["751"],
+    )
+    road: str | None = Field(
+        default=None,
+        description=(
+            "Traffic controls: the road's name without house numbers; None before the visit "
+            "happened or the order closed without one"
+        ),
+        examples=["Skolevej"],
+    )
+    location: CoarseLocation | None = Field(
+        default=None,
+        description="Rounded location, under the same rule as road; None if the order had none",
+        examples=[{"lat": 56.16, "lon": 10.2}],
+    )
+    problem: TrafficProblem | None = Field(
+        default=None, description="Traffic controls: the problem reported", examples=["speeding"]
+    )
+    speed_limit_kmh: int | None = Field(
+        default=None,
+        description="Traffic controls: the posted limit, if the citizen gave it",
+        examples=[50],
+    )
+    talk_topic: TalkTopic | None = Field(
+        default=None, description="Talks: the topic asked for", examples=["burglary_prevention"]
+    )
+    decision: Decision | None = Field(
+        default=None,
+        description="Accepted or declined; None before the decision",
+        examples=["accepted"],
+    )
+    reason_code: ReasonCode | None = Field(
+        default=None,
+        description="The decision's reason code; None before the decision",
+        examples=["accepted"],
+    )
+    decided_on: date | None = Field(
+        default=None, description="The day of the decision (Danish time)", examples=["2026-12-03"]
+    )
+    decision_deadline_met: bool | None = Field(
+        default=None,
+        description="Decided by the decision deadline; False once it passed undecided; None "
+        "while open or if the order closed without a decision",
+        examples=[True],
+    )
+    completed_on: date | None = Field(
+        default=None,
+        description="The day the order was carried out (Danish time)",
+        examples=["2026-12-16"],
+    )
+    execution_deadline_met: bool | None = Field(
+        default=None,
+        description="Carried out by the execution deadline; False once it passed; None while open",
+        examples=[True],
+    )
+    vehicles_checked: int | None = Field(
+        default=None, ge=0, description="Traffic controls: vehicles checked", examples=[212]
+    )
+    violations: int | None = Field(
+        default=None, ge=0, description="Traffic controls: violations found", examples=[9]
+    )
+
+    def kafka_key(self) -> str:
+        return str(self.public_id)
+
+    def subject(self) -> str:
+        return str(self.public_id)

@@ -14,7 +14,7 @@ class Topic:
     nothing but limits how long personal data stays in the broker's log."""
 
     name: str
-    model: type[events.Event]
+    model: type[events.Message]
     writer: str
     retention_days: int = 14
 
@@ -38,6 +38,12 @@ FEEDBACK_RECEIVED = Topic(
     "orders.feedback-received.v1", events.FeedbackReceived, "intake", retention_days=7
 )
 DEADLINES = Topic("orders.deadlines.v1", events.DeadlineAlert, "notifications")
+ERASURE_REQUESTED = Topic("orders.erasure-requested.v1", events.ErasureRequested, "screening")
+PUBLIC_ORDERS = Topic(
+    "public.orders.v1", events.PublicOrderEvent, "screening", retention_days=2 * 365
+)
+"""The agencies' stream: no personal data, so it may stay long enough for a year-on-year
+comparison (docs/agencies.md); every message holds the order's whole public state."""
 
 ALL: tuple[Topic, ...] = (
     ORDER_SUBMITTED,
@@ -52,15 +58,25 @@ ALL: tuple[Topic, ...] = (
     INFO_PROVIDED,
     FEEDBACK_RECEIVED,
     DEADLINES,
+    ERASURE_REQUESTED,
+    PUBLIC_ORDERS,
 )
 BY_NAME: dict[str, Topic] = {t.name: t for t in ALL}
-BY_MODEL: dict[type[events.Event], Topic] = {t.model: t for t in ALL}
+BY_MODEL: dict[type[events.Message], Topic] = {t.model: t for t in ALL}
 
 
 DLQ_RETENTION_DAYS = 14
 """Long enough for an operator to look at a parked message, replay it or let it go."""
 
 CONSUMERS = ("intake", "routing", "screening", "notifications")
+
+
+PUBLIC_PREFIX = "public."
+"""Topics under this prefix carry no personal data; an agency's principal may read only them."""
+
+
+def is_public(name: str) -> bool:
+    return name.startswith(PUBLIC_PREFIX)
 
 
 def dlq(service: str) -> str:
@@ -77,5 +93,5 @@ def every_topic() -> list[str]:
     return [t.name for t in ALL] + [dlq(s) for s in CONSUMERS]
 
 
-def topic_for(event: events.Event) -> Topic:
+def topic_for(event: events.Message) -> Topic:
     return BY_MODEL[type(event)]

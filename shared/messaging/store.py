@@ -29,9 +29,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import tracing
 from shared.clock import utcnow
 from shared.db import UTCDateTime, execute, stage_insert, staged
-from shared.events import Event
+from shared.events import Message
 from shared.messaging.cloudevents import headers_for
-from shared.topics import topic_for
+from shared.topics import is_public, topic_for
 
 
 class MessageStore:
@@ -66,7 +66,7 @@ class MessageStore:
         )
 
     async def enqueue(
-        self, session: AsyncSession, event: Event, *, now: datetime | None = None
+        self, session: AsyncSession, event: Message, *, now: datetime | None = None
     ) -> None:
         """Stage an event for publishing; it leaves only if the surrounding transaction commits.
 
@@ -74,14 +74,16 @@ class MessageStore:
         task of its own, where it is gone (shared/tracing.py).
         """
         headers = headers_for(event, self.service)
-        tracing.inject(headers)
+        topic = topic_for(event)
+        if not is_public(topic.name):  # an agency's stream carries no link to internal traces
+            tracing.inject(headers)
         stage_insert(
             session,
             self.outbox,
             {
                 "event_id": str(event.event_id),
-                "topic": topic_for(event).name,
-                "key": str(event.order_id),
+                "topic": topic.name,
+                "key": event.kafka_key(),
                 "payload": event.model_dump_json(),
                 "headers": headers,
                 "created_at": now or utcnow(),

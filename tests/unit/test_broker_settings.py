@@ -6,7 +6,7 @@ import pytest
 
 from shared.messaging.broker import topic_configs
 from shared.settings import KafkaSettings
-from shared.topics import every_topic
+from shared.topics import every_topic, is_public
 
 
 def test_apache_kafka_gets_an_idempotent_producer_and_a_long_fetch_wait() -> None:
@@ -36,7 +36,7 @@ def test_every_topic_has_a_retention_and_personal_data_leaves_within_two_weeks()
     for name in every_topic():
         configs = topic_configs(settings, name)
         days = int(configs["retention.ms"]) / 86_400_000
-        assert 0 < days <= 14, name
+        assert 0 < days <= (2 * 365 if is_public(name) else 14), name
         assert configs["min.insync.replicas"] == "2"
     assert int(topic_configs(settings, "orders.submitted.v1")["retention.ms"]) == 7 * 86_400_000
 

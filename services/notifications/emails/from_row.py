@@ -43,6 +43,8 @@ def message_for(
     if contact is None:
         raise ValueError(f"email {email.id} is owed to a citizen not known yet")
     event = BY_NAME[email.topic].model.model_validate_json(email.payload)
+    if not isinstance(event, events.Event):
+        raise ValueError(f"email {email.id} stems from {email.topic}, which is no order event")
     links = settings.links
     recipient = Recipient(
         name=contact.name,
