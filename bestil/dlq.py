@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bestil.services import database_for, settings_for
 from shared.db import Database
+from shared.references import is_uuid
 from shared.topics import dlq
 
 REPLAY_DROPS = ("x-original-topic", "x-error-type", "x-error-message", "x-attempts")
@@ -109,18 +110,10 @@ async def read_parked(bootstrap: str, service: str) -> list[Parked]:
 async def mark_applied(service: str, parked: list[Parked], db: Database) -> list[Parked]:
     """Which parked events the service has applied since (after a replay, or a redelivery)."""
     store = importlib.import_module(f"services.{service}.models").messages
-    ids = [uuid.UUID(p.event_id) for p in parked if _is_uuid(p.event_id)]
+    ids = [uuid.UUID(p.event_id) for p in parked if is_uuid(p.event_id)]
     async with db.reading() as session:
         done = await store.seen(session, ids)
     return [replace(p, processed=p.event_id in done) for p in parked]
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
 
 
 async def replay(bootstrap: str, service: str, parked: list[Parked]) -> int:

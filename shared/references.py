@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import uuid
 from collections.abc import Sequence
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -46,3 +47,12 @@ def status_url(public_url: str, reference: str, secret: str) -> str:
 def hash_token(token: str) -> str:
     """Tokens are stored only as hashes, so a leaked database reveals no status links."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_uuid(text: str) -> bool:
+    """Whether a caller's text is a UUID: form ids and parked event ids come from outside."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -39,6 +39,7 @@ from services.intake.web.common import (
     url,
 )
 from shared import districts
+from shared.references import is_uuid
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,14 +117,6 @@ def _map_config(request: Request) -> dict[str, str] | None:
     return {"tiles": pages.map_tile_url, "attribution": pages.map_attribution}
 
 
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _form_page(
     request: Request,
     language: str,
@@ -153,7 +146,7 @@ def _form_page(
         "errors": by_field,
         "summary": summary,
         "fields": texts,
-        "form_id": form_id if _is_uuid(form_id) else str(uuid.uuid4()),
+        "form_id": form_id if is_uuid(form_id) else str(uuid.uuid4()),
         "honeypot": HONEYPOT,
         "options": options(language),
         "municipalities": _municipalities(),
@@ -267,7 +260,7 @@ def _submission(request: Request, form: Form, category: str, language: str) -> s
     postal_codes: PostalCodes | None = request.app.state.postal_codes
     fill_from_postal_code(data, postal_codes)
     form_id = first(form, "form_id")
-    key = f"form:{form_id}" if _is_uuid(form_id) else None
+    key = f"form:{form_id}" if is_uuid(form_id) else None
     return service.Submission(
         data,
         language,
