@@ -33,7 +33,7 @@ async def on_info_requested(session: AsyncSession, event: events.InfoRequested) 
     await projection.apply_event(session, event)
 
 
-def subscribers() -> dict[type[events.Event], Handler]:
+def subscribers() -> dict[type[events.Message], Handler]:
     """The facts intake reads, each with its subscriber (intake's handlers need nothing injected)."""
     return {
         events.OrderRouted: on_order_routed,

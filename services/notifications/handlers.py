@@ -14,7 +14,7 @@ async def on_order_routed(session: AsyncSession, event: events.OrderRouted) -> N
     await service.record_routing(session, event)
 
 
-def subscribers(clock: Clock) -> dict[type[events.Event], Handler]:
+def subscribers(clock: Clock) -> dict[type[events.Message], Handler]:
     """The handler of each event notifications reads; the clock dates the emails owed."""
 
     async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:

@@ -11,7 +11,7 @@ from shared.clock import Clock
 from shared.messaging.consumer import Handler
 
 
-def subscribers(data: BoundaryData | None, clock: Clock) -> dict[type[events.Event], Handler]:
+def subscribers(data: BoundaryData | None, clock: Clock) -> dict[type[events.Message], Handler]:
     """The handler of each event routing reads; the boundary data and clock come from main."""
 
     async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:

@@ -41,7 +41,7 @@ async def on_deadline_alert(session: AsyncSession, event: events.DeadlineAlert) 
     await projection.deadline_alert(session, event)
 
 
-def subscribers() -> dict[type[events.Event], Handler]:
+def subscribers() -> dict[type[events.Message], Handler]:
     """The facts screening follows, each with its subscriber."""
     return {
         events.OrderSubmitted: on_order_submitted,

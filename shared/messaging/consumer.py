@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import tracing
 from shared.db import Database
-from shared.events import Event
+from shared.events import Event, Message
 from shared.logs import log_context
 from shared.messaging.store import MessageStore
 from shared.metrics import (
@@ -106,6 +106,13 @@ def _position(consumer: Any, tp: Any) -> int | None:
     return int(state.position) if state is not None and state.has_valid_position else None
 
 
+def _subject_attributes(event: Message) -> dict[str, str]:
+    """What a span says the message is about: the order, or the public id on `public.` topics."""
+    if isinstance(event, Event):
+        return {"bestil.order_id": str(event.order_id), "bestil.reference": event.reference}
+    return {"bestil.subject": event.subject()}
+
+
 def _headers(record: Any) -> dict[str, str]:
     return {
         k: v.decode(errors="replace") if isinstance(v, bytes) else str(v)
@@ -121,7 +128,7 @@ class EventConsumer:
         service: str,
         db: Database,
         store: MessageStore,
-        subscribers: Mapping[type[Event], Handler],
+        subscribers: Mapping[type[Message], Handler],
         settings: KafkaSettings,
         *,
         prefetch: Prefetch | None = None,
@@ -226,7 +233,7 @@ class EventConsumer:
             self._batch_seconds.observe(time.perf_counter() - started)
 
     async def _process_batch(self, records: list[Any]) -> None:
-        items: list[tuple[str, Event, Any]] = []
+        items: list[tuple[str, Message, Any]] = []
         for record in records:
             topic = record.topic
             try:
@@ -257,12 +264,12 @@ class EventConsumer:
         for topic, event, record in items:
             await self.process_one(topic, event, record)
 
-    async def _apply_all(self, items: list[tuple[str, Event, Any]]) -> list[bool]:
+    async def _apply_all(self, items: list[tuple[str, Message, Any]]) -> list[bool]:
         async with self.db.transaction() as session:
             return await self._apply_in(session, items)
 
     async def _apply_in(
-        self, session: AsyncSession, items: list[tuple[str, Event, Any]]
+        self, session: AsyncSession, items: list[tuple[str, Message, Any]]
     ) -> list[bool]:
         done = await self.store.seen(session, [event.event_id for _, event, _ in items])
         if self.prefetch is not None:
@@ -275,7 +282,7 @@ class EventConsumer:
                 outcomes.append(False)
                 continue
             handler = self.handlers[topic][1]
-            with log_context(correlation=event.correlation_id, event=event_id):
+            with log_context(correlation=getattr(event, "correlation_id", ""), event=event_id):
                 started = time.perf_counter()
                 if traced is None:
                     await handler(session, event)
@@ -293,7 +300,7 @@ class EventConsumer:
         handler: Handler,
         session: AsyncSession,
         topic: str,
-        event: Event,
+        event: Message,
         record: Any,
     ) -> None:
         """The handler in a CONSUMER span whose parent is the span that staged the event."""
@@ -310,13 +317,12 @@ class EventConsumer:
                 "messaging.kafka.offset": int(getattr(record, "offset", -1)),
                 "messaging.message.id": str(event.event_id),
                 "bestil.event_type": type(event).__name__,
-                "bestil.order_id": str(event.order_id),
-                "bestil.reference": event.reference,
+                **_subject_attributes(event),
             },
         ):
             await handler(session, event)
 
-    def _count(self, items: list[tuple[str, Event, Any]], outcomes: list[bool]) -> None:
+    def _count(self, items: list[tuple[str, Message, Any]], outcomes: list[bool]) -> None:
         for (topic, _event, _record), applied in zip(items, outcomes, strict=True):
             metric = EVENTS_CONSUMED if applied else EVENTS_DUPLICATE
             metric.labels(self.service, topic).inc()
@@ -324,12 +330,14 @@ class EventConsumer:
             for callback in self._after_commit:
                 callback()
 
-    async def process_one(self, topic: str, event: Event, record: Any) -> None:
+    async def process_one(self, topic: str, event: Message, record: Any) -> None:
         """Apply one event with bounded retries; park it in the DLQ if it keeps failing."""
-        with log_context(correlation=event.correlation_id, event=str(event.event_id)):
+        with log_context(
+            correlation=getattr(event, "correlation_id", ""), event=str(event.event_id)
+        ):
             await self._process_one(topic, event, record)
 
-    async def _process_one(self, topic: str, event: Event, record: Any) -> None:
+    async def _process_one(self, topic: str, event: Message, record: Any) -> None:
         attempt = 0
         while True:
             attempt += 1
@@ -360,7 +368,7 @@ class EventConsumer:
                 return
             await asyncio.sleep(self.settings.retry_backoff_ms / 1000 * attempt)
 
-    async def _seen(self, event: Event) -> bool:
+    async def _seen(self, event: Message) -> bool:
         async with self.db.reading() as session:
             return bool(await self.store.seen(session, [event.event_id]))
 

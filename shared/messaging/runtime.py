@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 
 from shared.clock import utcnow
 from shared.db import Database
-from shared.events import Event
+from shared.events import Message
 from shared.messaging.broker import ensure_topics, make_broker
 from shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from shared.messaging.relay import OutboxRelay
@@ -34,7 +34,7 @@ class MessagingRuntime:
         db: Database,
         store: MessageStore,
         settings: KafkaSettings,
-        subscribers: Mapping[type[Event], Handler] | None = None,
+        subscribers: Mapping[type[Message], Handler] | None = None,
         prefetch: Prefetch | None = None,
     ) -> None:
         self.service = service
