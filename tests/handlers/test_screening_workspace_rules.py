@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.screening import charts, forms
+from services.screening import forms
 from services.screening.domain import (
     ActionRefusedError,
     decision_for,
@@ -39,6 +39,7 @@ from services.screening.replies import (
 )
 from services.screening.security import csrf_matches, locked_until, safe_next
 from services.screening.web.stats import last_months
+from shared import charts
 from shared.vocabulary import Decision, Language, OrderStatus, ReasonCode, Role
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from services.screening import charts, labels, statistics
+from services.screening import labels, statistics
 from services.screening.context import ctx
 from services.screening.domain import share
 from services.screening.statistics import Statistics
 from services.screening.web.common import WebUser, district_name, render, web_user
-from shared import districts
+from shared import charts, districts
 from shared.danish_time import format_month
 from shared.vocabulary import Category, OrderStatus
 

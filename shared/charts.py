@@ -1,5 +1,6 @@
-"""Statistics as inline SVG, drawn on the server: no chart library, no script, readable by screen
-readers (each chart has a title and description, and the page also gives the numbers as tables).
+"""Charts as inline SVG, drawn on the server (officers' statistics, the public overview): no
+chart library, no script, readable by screen readers (each chart has a title and description,
+and the page also gives the numbers as tables).
 """
 
 from __future__ import annotations
