@@ -129,7 +129,8 @@ def submitted_event(order: dict[str, Any] | None = None, **overrides: Any) -> ev
 
 
 async def staged_events(db: Any, store: Any, model: type | None = None) -> list[events.Event]:
-    """The events a service put in its outbox, oldest first (optionally of one type)."""
+    """The events a service put in its outbox, oldest first: of one type, or by default every
+    internal event (not the agencies' stream, which screening stages alongside them)."""
     from sqlalchemy import select
 
     from shared.db import execute
@@ -141,4 +142,4 @@ async def staged_events(db: Any, store: Any, model: type | None = None) -> list[
             await execute(session, select(table.c.topic, table.c.payload).order_by(table.c.id))
         ).all()
     found = [BY_NAME[row.topic].model.model_validate_json(row.payload) for row in rows]
-    return [e for e in found if model is None or isinstance(e, model)]
+    return [e for e in found if isinstance(e, model or events.Event)]

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.screening import audit
+from services.screening import audit, public_stream
 from services.screening.domain import (
     COMPLETABLE,
     DECIDABLE,
@@ -57,6 +57,7 @@ async def _act(
     now: datetime,
     via: str,
 ) -> None:
+    before = public_stream.snapshot(public_stream.as_loaded(order))
     order.status = status_after(OrderStatus(order.status), event).value
     order.updated_at = now
     session.add(order)
@@ -83,6 +84,7 @@ async def _act(
     )
     await sync_entry(session, order)
     await messages.enqueue(session, event, now=now)
+    await public_stream.stage(session, before, order, event)
 
 
 def _audit_facts(event: events.Event) -> dict[str, Any]:

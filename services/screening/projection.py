@@ -14,7 +14,7 @@ from sqlalchemy import text as sql_text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.screening import audit
+from services.screening import audit, public_stream
 from services.screening.domain import next_deadline
 from services.screening.models import OrderActivity, QueuedOrder, QueueEntry
 from services.screening.nearby import place_of
@@ -39,8 +39,9 @@ Change = Callable[[QueuedOrder], None]
 async def fold(session: AsyncSession, event: events.Event, change: Change | None = None) -> None:
     """Fold an event into the order's queue row; the row may be created by any of them.
 
-    `change` writes what only this kind of event says; the status, the history line and
-    the queue entry follow from every event alike.
+    `change` writes what only this kind of event says; the status, the history line, the
+    queue entry and the agencies' message (when the public state changed) follow from every
+    event alike.
     """
     order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
     if order is None:
@@ -50,6 +51,7 @@ async def fold(session: AsyncSession, event: events.Event, change: Change | None
             status=OrderStatus.RECEIVED.value,
             updated_at=event.occurred_at,
         )
+    before = public_stream.snapshot(order)
     if change is not None:
         change(order)
     order.status = status_after(OrderStatus(order.status), event).value
@@ -64,6 +66,7 @@ async def fold(session: AsyncSession, event: events.Event, change: Change | None
         )
     )
     await sync_entry(session, order)
+    await public_stream.stage(session, before, order, event)
 
 
 async def order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
