@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import HistoryEntry, Order
-from shared import events
+from shared import events, merge_fields
 from shared.clock import as_utc
 from shared.db import stage_insert
 from shared.lifecycle import can_cancel
@@ -73,6 +73,28 @@ def add_history(session: AsyncSession, event: events.Event, status: OrderStatus)
     stage_insert(session, HISTORY, history_row(event, status))
 
 
+#: The timeline's facts that are the district's words to the citizen, as the officer wrote them.
+_DISTRICT_TEXTS = ("message", "note", "summary", "question")
+
+
+def shown_text(order: Order, text: str) -> str:
+    """The district's words as the status page shows them: merge fields filled in, except the
+    name, which is left out (the page shows no name; the email greets by name)."""
+    values = {merge_fields.REFERENCE: order.reference}
+    if order.district_name:
+        values[merge_fields.DISTRICT] = order.district_name
+    return merge_fields.without_name(merge_fields.fill(text, values))
+
+
+def _shown_facts(order: Order, facts: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: shown_text(order, value)
+        if key in _DISTRICT_TEXTS and isinstance(value, str)
+        else value
+        for key, value in facts.items()
+    }
+
+
 def order_view(order: Order, history: Sequence[HistoryEntry]) -> dict[str, Any]:
     """The order, its deadlines, what the citizen may still do, and its timeline."""
     content = order.event
@@ -93,7 +115,7 @@ def order_view(order: Order, history: Sequence[HistoryEntry]) -> dict[str, Any]:
         if order.district_code
         else None,
         "can_cancel": can_cancel(status),
-        "open_question": questions[-1].facts.get("question")
+        "open_question": _shown_facts(order, questions[-1].facts).get("question")
         if status == OrderStatus.INFO_REQUESTED and questions
         else None,
         "feedback_open": status == OrderStatus.COMPLETED and not feedback_given,
@@ -101,7 +123,12 @@ def order_view(order: Order, history: Sequence[HistoryEntry]) -> dict[str, Any]:
         "location": content.get("location"),
         "details": content.get("details"),
         "history": [
-            {"kind": h.kind, "status": h.status, "at": as_utc(h.at).isoformat(), **h.facts}
+            {
+                "kind": h.kind,
+                "status": h.status,
+                "at": as_utc(h.at).isoformat(),
+                **_shown_facts(order, h.facts),
+            }
             for h in history
         ],
     }

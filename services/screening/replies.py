@@ -1,19 +1,20 @@
 """Messages to citizens: each district's editable templates per reason code and language.
 
-A template may hold the merge fields {navn}, {reference}, {emne} and {kreds}; they are filled
-in for each order when the decision is sent, so one text can answer a group of neighbours.
+A template may hold the merge fields of `shared.merge_fields`: {reference}, {emne} and {kreds}
+are filled in for each order when the decision is sent, so one text can answer a group of
+neighbours; {navn} is personal data and stays a placeholder until notifications writes the
+email (the event and screening's copy carry no name).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from services.screening.labels import TOPIC, TOPIC_EN
+from shared.merge_fields import DISTRICT, FIELDS, REFERENCE, SUBJECT, fill, unknown_fields
 from shared.vocabulary import Language, ReasonCode, TalkTopic
 
-FIELDS = ("navn", "reference", "emne", "kreds")
-_FIELD = re.compile(r"\{(" + "|".join(FIELDS) + r")\}")
+__all__ = ["FIELDS", "default_template", "fill", "merge_values", "unknown_fields"]
 
 _DA_GREETING = "Kære {navn}\n\nTak for din bestilling {reference} om {emne}.\n\n"
 _DA_CLOSING = "\n\nVenlig hilsen\n{kreds}"
@@ -72,17 +73,6 @@ def default_template(reason: ReasonCode, language: Language) -> str:
     return _DA_GREETING + da + _DA_CLOSING
 
 
-def fill(template: str, values: dict[str, str]) -> str:
-    """Replace the known merge fields; any other braces are left as the officer wrote them."""
-    return _FIELD.sub(lambda m: values.get(m.group(1), m.group(0)), template)
-
-
-def unknown_fields(template: str) -> list[str]:
-    """Merge fields the officer wrote that will not be filled in (likely typos)."""
-    found = re.findall(r"\{([^{}\s]{1,30})\}", template)
-    return sorted({name for name in found if name not in FIELDS})
-
-
 def subject_of(content: dict[str, Any], language: Language = Language.DA) -> str:
     """What the order is about, in a few words of the citizen's language."""
     details = content.get("details") or {}
@@ -112,13 +102,11 @@ def topic_words(topic: Any, *, english: bool = False) -> str:
 def merge_values(
     content: dict[str, Any], reference: str, district_name: str, language: Language
 ) -> dict[str, str]:
-    requester = content.get("requester") or {}
-    fallback = "borger" if language == Language.DA else "citizen"
+    """The fields screening fills in itself: none of them personal data (no {navn})."""
     return {
-        "navn": requester.get("name") or fallback,
-        "reference": reference,
-        "emne": subject_of(content, language),
-        "kreds": district_name,
+        REFERENCE: reference,
+        SUBJECT: subject_of(content, language),
+        DISTRICT: district_name,
     }
 
 

@@ -275,6 +275,31 @@ def test_html_keeps_the_line_breaks_of_a_message() -> None:
     assert "Første linje<br>" in html
 
 
+@pytest.mark.parametrize(
+    ("kind", "fact"),
+    [
+        (EmailKind.ACCEPTED, "message"),
+        (EmailKind.DECLINED, "message"),
+        (EmailKind.SCHEDULED, "note"),
+        (EmailKind.COMPLETED, "summary"),
+        (EmailKind.INFO_REQUESTED, "question"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_the_districts_placeholders_are_filled_in_for_the_citizen(kind, fact) -> None:
+    written = "Kære {navn}\nDin bestilling {reference} hos {kreds}; {ukendt} står."
+    text, html = bodies(make(kind, **{fact: written}))
+    filled = f"Kære Mette Hansen\n  Din bestilling {REFERENCE} hos {DISTRICT}; {{ukendt}} står."
+    assert filled in text
+    assert f"Kære Mette Hansen<br>\nDin bestilling {REFERENCE} hos {DISTRICT}" in html
+    assert "{navn}" not in text + html
+
+
+def test_the_calendar_note_greets_by_name_too() -> None:
+    part = calendar_part(make(EmailKind.SCHEDULED, note="Vi ses, {navn}."))
+    assert "Vi ses\\, Mette Hansen." in ics_property(unfold(part.get_content()), "DESCRIPTION")
+
+
 def test_receipt_tells_the_deadlines_and_urgency() -> None:
     due = datetime(2026, 12, 9, 8, 30, tzinfo=UTC)
     text, _ = bodies(make(EmailKind.RECEIPT, decision_due=due, urgent=True))

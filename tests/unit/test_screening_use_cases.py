@@ -108,18 +108,17 @@ async def test_viewing_an_order_is_recorded_as_it_is_read(db: Database) -> None:
     assert await audit_actions(db) == ["viewed"]
 
 
-async def test_a_group_decision_greets_each_citizen_by_name(db: Database) -> None:
+async def test_a_group_decision_leaves_each_citizens_name_to_the_email(db: Database) -> None:
     ids = [
         await queued(db, requester=requester(name="Anna Holm")),
         await queued(db, requester=requester(name="Bo Berg")),
     ]
-    texts = {Language.DA: "Kære {navn}, vi kommer."}
+    texts = {Language.DA: "Kære {navn}, vi kommer ({reference})."}
     done = await actions.record_decision(
         db, officer(), ids, ACCEPT, now=NOW, via="web", texts=texts
     )
     assert [d.event.message for d in done] == [
-        "Kære Anna Holm, vi kommer.",
-        "Kære Bo Berg, vi kommer.",
+        f"Kære {{navn}}, vi kommer ({d.event.reference})." for d in done
     ]
 
 

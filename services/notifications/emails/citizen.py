@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifications.emails.calendar import calendar
-from services.notifications.emails.content import content_for
+from services.notifications.emails.content import content_for, personalised
 from services.notifications.emails.kinds import MESSAGE_ID_DOMAIN, EmailKind, Recipient
 from services.notifications.emails.words import CATEGORY_NAMES, WORDS
 from shared.clock import as_utc, utcnow
@@ -49,7 +49,7 @@ def render(kind: EmailKind, recipient: Recipient, facts: Mapping[str, Any]) -> R
     """The subject, plain text and HTML of one email, in the recipient's language."""
     kind = EmailKind(kind)
     lang = Language(recipient.language)
-    content = content_for(kind, recipient, facts)
+    content = content_for(kind, recipient, personalised(recipient, facts))
     context = {
         "c": content,
         "w": WORDS[lang],
@@ -102,7 +102,7 @@ def _attach_calendar(
         district_name=str(facts["district_name"]),
         planned_start=facts["planned_start"],
         planned_end=facts.get("planned_end"),
-        note=str(facts.get("note") or ""),
+        note=str(personalised(recipient, facts).get("note") or ""),
         now=now,
     )
     msg.add_attachment(

@@ -8,6 +8,7 @@ from typing import Any
 
 from services.notifications.emails.kinds import EmailKind, Recipient
 from services.notifications.emails.words import REASONS, WORDS
+from shared import merge_fields
 from shared.danish_time import format_date, format_datetime, format_period
 from shared.vocabulary import Category, DeadlineKind, Language, ReasonCode
 
@@ -43,6 +44,27 @@ REQUIRED: dict[EmailKind, tuple[str, ...]] = {
     EmailKind.CANCELLED: ("cancelled_at",),
     EmailKind.DEADLINE_BREACHED: ("kind", "due_at"),
 }
+
+
+#: The facts that are an officer's words to the citizen, which may hold merge fields.
+OFFICER_TEXTS = ("message", "note", "summary", "question")
+
+
+def personalised(recipient: Recipient, facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts with the officer's texts filled in for this citizen: `{navn}` gets the name
+    only here, as the email is written; the events carry the placeholder."""
+    values = {
+        merge_fields.NAME: merge_fields.name_for(recipient.name, recipient.language),
+        merge_fields.REFERENCE: recipient.reference,
+    }
+    if district := str(facts.get("district_name") or ""):
+        values[merge_fields.DISTRICT] = district
+    return {
+        name: merge_fields.fill(value, values)
+        if name in OFFICER_TEXTS and isinstance(value, str)
+        else value
+        for name, value in facts.items()
+    }
 
 
 def _blocks(*pairs: tuple[str, Any]) -> list[Block]:

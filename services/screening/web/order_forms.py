@@ -28,11 +28,11 @@ from services.screening.domain import (
     group_of,
 )
 from services.screening.queries import OrderNotVisibleError
-from services.screening.replies import FIELDS, unknown_fields
 from services.screening.security import safe_next
 from services.screening.web.common import WebUser, form_user
 from services.screening.web.orders import order_page
 from shared import districts
+from shared.merge_fields import FIELDS, placeholder, unknown_fields
 from shared.vocabulary import Language, ReasonCode
 
 router = APIRouter(include_in_schema=False)
@@ -142,15 +142,23 @@ def _message_texts(form: dict[str, Any], errors: dict[str, str]) -> dict[Languag
         except forms.FieldProblem as exc:
             errors[key] = str(exc)
         else:
-            if unknown := unknown_fields(texts[language]):
-                errors[key] = (
-                    "Ukendte flettefelter: "
-                    + ", ".join("{" + u + "}" for u in unknown)
-                    + ". Brug "
-                    + ", ".join("{" + f + "}" for f in FIELDS)
-                    + "."
-                )
+            if problem := _unknown_fields_problem(texts[language]):
+                errors[key] = problem
     return texts
+
+
+def _unknown_fields_problem(text: str) -> str | None:
+    """The officer's explanation of merge fields that would never be filled in, if any."""
+    unknown = unknown_fields(text)
+    if not unknown:
+        return None
+    return (
+        "Ukendte flettefelter: "
+        + ", ".join(placeholder(u) for u in unknown)
+        + ". Brug "
+        + ", ".join(placeholder(f) for f in FIELDS)
+        + "."
+    )
 
 
 @router.post("/orders/{order_id}/decision")
@@ -290,6 +298,8 @@ async def ask(request: Request, order_id: str, user: WebUser = Depends(form_user
         question = forms.required_text(form.get("question"), what="Spørgsmålet")
     except forms.FieldProblem as exc:
         return await _invalid(request, user, order_id, form, {"question": str(exc)})
+    if problem := _unknown_fields_problem(question):
+        return await _invalid(request, user, order_id, form, {"question": problem})
 
     async def run(ids: list[str], now: datetime) -> Any:
         body = QuestionRequest(question=question)
