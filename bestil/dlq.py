@@ -74,11 +74,20 @@ def _parked(record: Any) -> Parked:
     )
 
 
-async def read_parked(bootstrap: str, service: str) -> list[Parked]:
-    """Every record in the service's DLQ, from the first to the last (no consumer group)."""
+async def read_parked(
+    bootstrap: str, service: str, options: dict[str, Any] | None = None
+) -> list[Parked]:
+    """Every record in the service's DLQ, from the first to the last (no consumer group).
+
+    `options`: the SASL settings (`KafkaSettings.client_options`); the service's own
+    principal may read its DLQ."""
     topic = dlq(service)
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        **(options or {}),
     )
     await consumer.start()
     try:
@@ -116,9 +125,14 @@ async def mark_applied(service: str, parked: list[Parked], db: Database) -> list
     return [replace(p, processed=p.event_id in done) for p in parked]
 
 
-async def replay(bootstrap: str, service: str, parked: list[Parked]) -> int:
-    """Send each parked message back to its topic, as it was first sent."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def replay(
+    bootstrap: str, service: str, parked: list[Parked], options: dict[str, Any] | None = None
+) -> int:
+    """Send each parked message back to its topic, as it was first sent.
+
+    The topic is another service's: on a broker with ACLs only the admin may write it, so an
+    operator replays with the admin's credentials (docs/kafka.md, "Access control")."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **(options or {}))
     await producer.start()
     try:
         for p in parked:
@@ -159,10 +173,11 @@ def _table(parked: list[Parked]) -> str:
 
 
 async def run_dlq(service: str, replay_ids: list[str], replay_all: bool) -> int:
-    bootstrap = settings_for(service).kafka.bootstrap
+    kafka = settings_for(service).kafka
+    bootstrap, options = kafka.bootstrap, kafka.client_options()
     db = database_for(service, settings_for(service))
     try:
-        parked = await mark_applied(service, await read_parked(bootstrap, service), db)
+        parked = await mark_applied(service, await read_parked(bootstrap, service, options), db)
     finally:
         await db.engine.dispose()
     if not (replay_ids or replay_all):
@@ -173,6 +188,6 @@ async def run_dlq(service: str, replay_ids: list[str], replay_all: bool) -> int:
     if unknown:
         print(f"bestil: not in {dlq(service)}: {', '.join(sorted(unknown))}")
         return 2
-    sent = await replay(bootstrap, service, chosen)
+    sent = await replay(bootstrap, service, chosen, options)
     print(f"replayed {sent} message(s) from {dlq(service)}; already applied ones were left")
     return 0

@@ -5,10 +5,11 @@ Each service composes these into its own settings class; nothing is read at impo
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +43,64 @@ class KafkaSettings(BaseSettings):
     retry_backoff_ms: int = 100
     outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
     outbox_batch: int = 500
+    security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT",
+        description="SASL_SSL in production (docs/kafka.md); SASL_PLAINTEXT on a private "
+        "network (compose); PLAINTEXT only for `bestil dev` and the tests' open brokers",
+    )
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = Field(
+        "SCRAM-SHA-512", description="With SASL_…: how the service proves who it is"
+    )
+    username: str | None = Field(
+        None, description="With SASL_…: the service's principal, by convention its own name"
+    )
+    password: SecretStr | None = Field(None, description="With SASL_…: the principal's password")
+    ssl_ca_file: Path | None = Field(
+        None,
+        description="With SASL_SSL: the CA that signed the brokers' certificates; "
+        "unset: the system's trust store",
+    )
+
+    @model_validator(mode="after")
+    def _credentials_go_with_sasl(self) -> KafkaSettings:
+        sasl = self.security_protocol.startswith("SASL_")
+        if sasl and not (self.username and self.password):
+            raise ValueError(
+                f"BESTIL_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs "
+                "BESTIL_KAFKA_USERNAME and BESTIL_KAFKA_PASSWORD"
+            )
+        if not sasl and (self.username or self.password):
+            raise ValueError(
+                "BESTIL_KAFKA_USERNAME/PASSWORD are set but BESTIL_KAFKA_SECURITY_PROTOCOL is "
+                f"{self.security_protocol}: the credentials would never be sent"
+            )
+        return self
+
+    @property
+    def authenticated(self) -> bool:
+        """Whether the service logs in (and the broker's ACLs then decide what it may do)."""
+        return self.security_protocol.startswith("SASL_")
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """TLS for SASL_SSL, verifying the brokers against `ssl_ca_file` or the system's CAs."""
+        if self.security_protocol != "SASL_SSL":
+            return None
+        return ssl.create_default_context(
+            cafile=str(self.ssl_ca_file) if self.ssl_ca_file else None
+        )
+
+    def client_options(self) -> dict[str, Any]:
+        """aiokafka's connection options (producer, consumer, admin): empty on an open broker."""
+        if not self.authenticated:
+            return {}
+        assert self.password is not None  # the validator saw to it
+        return {
+            "security_protocol": self.security_protocol,
+            "sasl_mechanism": self.sasl_mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password.get_secret_value(),
+            "ssl_context": self.ssl_context(),
+        }
 
     @property
     def bootstrap_servers(self) -> list[str]:

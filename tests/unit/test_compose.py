@@ -44,7 +44,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "notifications": NotificationsSettings,
 }
 PUBLISHED_PORTS = {"intake": 8001, "screening": 8002, "routing": 8003, "notifications": 8004}
-INFRASTRUCTURE = ("kafka", "postgres", "mailpit")
+INFRASTRUCTURE = ("kafka", "kafka-acls", "postgres", "mailpit")
 
 
 # --- reading docker-compose.yml as compose would --------------------------------------------
@@ -236,6 +236,7 @@ def test_no_secret_has_a_default_compose_refuses_to_start_without_each():
         "BESTIL_PHONE_CHANNEL_KEY",
         "POSTGRES_PASSWORD",
         *(f"{service.upper()}_DB_PASSWORD" for service in SERVICES),
+        *(f"KAFKA_{user.upper()}_PASSWORD" for user in ("admin", *SERVICES, "agency")),
     }
     example = (ROOT / "deploy" / "compose.env.example").read_text(encoding="utf-8")
     assert {line.split("=")[0] for line in example.splitlines() if "=" in line} == seen
@@ -319,16 +320,104 @@ def test_each_service_waits_for_a_healthy_broker_and_database_and_restarts(name)
     assert service["healthcheck"]["test"]
 
 
+BROKER_PROPERTIES = ROOT / "deploy" / "kafka" / "compose-server.properties"
+BROKER_SCRIPT = ROOT / "deploy" / "kafka" / "compose-broker.sh"
+
+
+def broker_properties() -> dict[str, str]:
+    """deploy/kafka/compose-server.properties, which the broker container runs with."""
+    lines = BROKER_PROPERTIES.read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def test_the_broker_container_runs_with_the_properties_and_script_in_deploy_kafka():
+    kafka = compose()["services"]["kafka"]
+    mounted = {
+        (ROOT / source).resolve(): target
+        for source, target, *_ in (v.split(":") for v in kafka["volumes"] if v.startswith("./"))
+    }
+    assert mounted[BROKER_PROPERTIES] == "/opt/bestil/server.properties"
+    assert mounted[BROKER_SCRIPT] == "/opt/bestil/compose-broker.sh"
+    assert kafka["command"] == ["/bin/bash", "/opt/bestil/compose-broker.sh"]
+    assert "--command-config /tmp/bestil/admin.properties" in kafka["healthcheck"]["test"][1]
+
+
 def test_the_broker_is_reached_as_kafka_9092_and_creates_no_topics_by_itself(compose_settings):
-    kafka = environment(compose()["services"]["kafka"])
-    advertised = kafka["KAFKA_ADVERTISED_LISTENERS"] or ""
-    assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    kafka = broker_properties()
+    assert kafka["process.roles"] == "broker,controller"
+    assert kafka["auto.create.topics.enable"] == "false"
     for name in SERVICES:
         settings = compose_settings(name)
         assert settings.kafka.bootstrap == "kafka:9092"
-        assert f"PLAINTEXT://{settings.kafka.bootstrap}" in advertised.split(",")
+        assert f"SASL_PLAINTEXT://{settings.kafka.bootstrap}" in kafka["advertised.listeners"]
         assert settings.kafka.create_topics
+
+
+def test_the_broker_authenticates_every_client_and_enforces_acls():
+    kafka = broker_properties()
+    protocols = dict(pair.split(":") for pair in kafka["listener.security.protocol.map"].split(","))
+    listeners = dict(
+        entry.split("://") for entry in kafka["listeners"].split(",")
+    )  # name -> host:port
+    for name, address in listeners.items():
+        if name == kafka["controller.listener.names"]:
+            assert address.startswith("localhost:"), "the controllers' listener stays inside"
+        else:
+            assert protocols[name] == "SASL_PLAINTEXT", name
+    assert kafka["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
+    assert kafka["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert kafka["allow.everyone.if.no.acl.found"] == "false"
+    assert set(kafka["super.users"].split(";")) == {"User:admin", "User:ANONYMOUS"}
+
+
+def _broker_users() -> list[str]:
+    [users] = re.findall(r'^USERS="([^"]+)"$', BROKER_SCRIPT.read_text(encoding="utf-8"), re.M)
+    return users.split()
+
+
+def _acl_agencies() -> list[str]:
+    command = compose()["services"]["kafka-acls"]["command"]
+    return [command[i + 1] for i, word in enumerate(command) if word == "--agency"]
+
+
+def test_the_broker_knows_every_principal_the_acls_name():
+    from shared.access import principals
+
+    assert _broker_users() == principals(_acl_agencies())
+    kafka = environment(raw_compose()["services"]["kafka"])
+    for user in _broker_users():
+        raw = kafka[f"KAFKA_{user.upper()}_PASSWORD"] or ""
+        assert re.fullmatch(rf"\$\{{KAFKA_{user.upper()}_PASSWORD:\?[^}}]+\}}", raw), user
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_logs_in_to_kafka_as_itself_with_its_own_password(name, compose_settings):
+    kafka = environment(compose()["services"]["kafka"])
+    settings = compose_settings(name).kafka
+    assert settings.security_protocol == "SASL_PLAINTEXT"
+    assert settings.sasl_mechanism == broker_properties()["sasl.enabled.mechanisms"]
+    assert settings.username == name
+    assert settings.password.get_secret_value() == kafka[f"KAFKA_{name.upper()}_PASSWORD"]
+    others = {compose_settings(o).kafka.password.get_secret_value() for o in SERVICES if o != name}
+    assert settings.password.get_secret_value() not in others
+
+
+def test_the_topics_and_acls_are_created_by_the_admin_before_any_service_starts():
+    services = compose()["services"]
+    acls = services["kafka-acls"]
+    assert acls["command"][:2] == ["bestil", "kafka-acls"]
+    assert acls["restart"] == "no"
+    assert acls["depends_on"]["kafka"]["condition"] == "service_healthy"
+    env = environment(acls)
+    assert env["BESTIL_KAFKA_USERNAME"] == "admin"
+    assert env["BESTIL_KAFKA_PASSWORD"] == environment(services["kafka"])["KAFKA_ADMIN_PASSWORD"]
+    for name in SERVICES:
+        rule = services[name]["depends_on"]["kafka-acls"]
+        assert rule["condition"] == "service_completed_successfully"
+    from bestil.cli import COMMANDS
+
+    assert "kafka-acls" in COMMANDS
 
 
 def _init_sql() -> tuple[dict[str, str], dict[str, str], dict[str, str], str]:
