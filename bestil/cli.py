@@ -102,6 +102,9 @@ def _system_commands(sub: Any) -> None:
     kafka.add_argument("--brokers", type=int, choices=[1, 3], default=1)
     kafka.add_argument("--port", type=int, default=9092, help="the first broker's client port")
     kafka.add_argument("--dir", default="var/kafka", help="where the brokers keep their logs")
+    kafka.add_argument(
+        "--secure", action="store_true", help="SASL/SCRAM and ACLs, as in production"
+    )
     run = sub.add_parser("serve", help="run one service")
     run.add_argument("service", choices=SERVICES)
     sub.add_parser("asyncapi", help="print the AsyncAPI catalogue of the order events (JSON)")
@@ -142,12 +145,34 @@ def _operator_commands(sub: Any) -> None:
     parked.add_argument("service", choices=SERVICES)
     parked.add_argument("--replay", nargs="+", default=[], metavar="EVENT_ID")
     parked.add_argument("--replay-all", action="store_true", help="every one not applied since")
+    acls = sub.add_parser(
+        "kafka-acls",
+        help="as the broker's admin (BESTIL_KAFKA_…), create every topic and the ACLs of "
+        "shared/access.py",
+    )
+    acls.add_argument(
+        "--agency", action="append", metavar="NAME", help="an agency's principal (repeatable)"
+    )
+    acls.add_argument("--print", action="store_true", help="only print the rules")
     migrate = sub.add_parser(
         "migrate", help="upgrade the services' databases to the head of their migrations"
     )
     migrate.add_argument("service", nargs="?", choices=SERVICES, help="default: all four")
     migrate.add_argument(
         "--new", metavar="MESSAGE", help="write a migration for what the models changed"
+    )
+
+
+def _erase_commands(sub: Any) -> None:
+    erase = sub.add_parser(
+        "erase",
+        help="erase one order's personal data in every service, on the citizen's request",
+    )
+    erase.add_argument("order", metavar="BEB-XXXXXXXX", help="the order's reference (or its id)")
+    erase.add_argument(
+        "--by",
+        metavar="EMAIL",
+        help="the national admin who decided the erasure (default: the event names `cli`)",
     )
 
 
@@ -159,6 +184,7 @@ def parser() -> argparse.ArgumentParser:
     _system_commands(sub)
     _officer_commands(sub)
     _operator_commands(sub)
+    _erase_commands(sub)
     demo.add_parser(sub)
     return found
 
@@ -179,7 +205,23 @@ def _kafka(args: argparse.Namespace) -> int:
 
     from bestil.kafka import run_kafka
 
-    return run_kafka(Path(args.dir), args.brokers, args.port)
+    return run_kafka(Path(args.dir), args.brokers, args.port, secure=args.secure)
+
+
+def _kafka_acls(args: argparse.Namespace) -> int:
+    from bestil.kafka import create_topics_and_acls
+    from shared.access import DEFAULT_AGENCIES, describe, every_acl
+    from shared.settings import KafkaSettings
+
+    agencies = args.agency or list(DEFAULT_AGENCIES)
+    if args.print:
+        print(describe(every_acl(agencies)))
+        return 0
+    try:
+        return asyncio.run(create_topics_and_acls(KafkaSettings(), agencies))
+    except (PermissionError, RuntimeError, ValueError) as exc:
+        print(f"bestil kafka-acls: {exc}", file=sys.stderr)
+        return 2
 
 
 def _asyncapi(_args: argparse.Namespace) -> int:
@@ -206,6 +248,27 @@ def _migrate_command(args: argparse.Namespace) -> int:
     return asyncio.run(_migrate([args.service] if args.service else list(SERVICES), args.new))
 
 
+def _erase(args: argparse.Namespace) -> int:
+    """`bestil erase`: screening anonymises its copy now; its outbox tells the other services."""
+    from bestil.erase import erase
+    from services.screening.accounts import AccountError
+    from services.screening.queries import OrderNotVisibleError
+
+    try:
+        event_id, fields = asyncio.run(erase(args.order, args.by))
+    except AccountError as exc:
+        print(f"bestil: {exc}", file=sys.stderr)
+        return 2
+    except OrderNotVisibleError:
+        print(f"bestil: screening knows no order {args.order}", file=sys.stderr)
+        return 2
+    print(
+        f"erased {args.order}: {fields} field(s) in screening; ErasureRequested {event_id} "
+        "is published by screening to the other services"
+    )
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bestil.demo import command as demo
 
@@ -219,8 +282,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "asyncapi": _asyncapi,
     "officer": _officer,
     "dlq": _dlq,
+    "kafka-acls": _kafka_acls,
     "migrate": _migrate_command,
     "demo": _demo,
+    "erase": _erase,
 }
 
 

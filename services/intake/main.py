@@ -9,11 +9,12 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 
-from services.intake import api, assets, projection, web
+from services.intake import api, assets, projection, retention, web
 from services.intake.context import IntakeContext
 from services.intake.handlers import subscribers
 from services.intake.http import request_validation_error
 from services.intake.models import IntakeBase, messages
+from services.intake.open311 import routes as open311
 from services.intake.ratelimit import SlidingWindowLimiter
 from services.intake.settings import IntakeSettings, PageSettings
 from shared import migrations
@@ -39,8 +40,14 @@ def create_app(
     pages = pages or PageSettings()
     db = Database(settings.resolved_database_url("intake"), IntakeBase.metadata)
     runtime = MessagingRuntime(
-        "intake", db, messages, settings.kafka, subscribers(), prefetch=projection.load_orders
+        "intake",
+        db,
+        messages,
+        settings.kafka,
+        subscribers(clock),
+        prefetch=retention.prefetch(projection.load_orders),
     )
+    retention_job = retention.job(db, settings.retention, clock)
     metrics = MetricsServer(settings, runtime)
 
     @asynccontextmanager
@@ -48,7 +55,8 @@ def create_app(
         await migrations.prepare(db, "intake", upgrade_now=settings.migrate_on_start)
         await runtime.start()
         await metrics.start()
-        yield
+        async with retention_job.running():
+            yield
         await metrics.stop()
         await runtime.stop()
         await db.dispose()
@@ -63,7 +71,7 @@ def create_app(
     app.state.ctx = IntakeContext(
         settings, db, runtime, clock, SlidingWindowLimiter(settings.rate_limit_per_minute)
     )
-    app.state.db, app.state.runtime = db, runtime
+    app.state.db, app.state.runtime, app.state.retention = db, runtime, retention_job
     # Every request's correlation id, echoed and carried into its events (`http.correlation_id`).
     app.add_middleware(ObservedRequests, service="intake")
     if settings.environment != "dev":
@@ -71,6 +79,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.include_router(operations_router(db, runtime, settings))
     app.include_router(api.router)
+    api.publish_openapi(app)
+    app.include_router(open311.router)
     app.include_router(web.router)
     node_modules = assets.find_node_modules(pages.node_modules)
     app.state.pages = pages

@@ -1,16 +1,18 @@
-"""Intake's tables, on its own registry: orders, their public history, idempotency keys."""
+"""Intake's tables, on its own registry: orders, their public history, idempotency keys, and the
+public overview's counters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, BigInteger, Column, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
 from shared.messaging.store import MessageStore
+from shared.retention import DeletionLog
 
 
 class IntakeBase(SQLModel, registry=registry()):
@@ -65,3 +67,28 @@ class IdempotencyRecord(IntakeBase, table=True):
 
 
 messages = MessageStore("intake", IntakeBase.metadata)
+deletions = DeletionLog(IntakeBase.metadata)
+"""What retention and erasure removed from this service's copy of each order (shared/retention.py)."""
+
+
+class PublicOrderState(IntakeBase, table=True):
+    """Each order's latest state on the agencies' stream: what the public overview's next
+    change is counted against (services/intake/overview)."""
+
+    __tablename__ = "public_order_states"
+
+    public_id: str = Field(primary_key=True, max_length=36)
+    state: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+
+
+class OverviewCount(IntakeBase, table=True):
+    """The public overview's counters: a few dozen rows per district and month, whatever the
+    number of orders, so `/tal` reads in one small query."""
+
+    __tablename__ = "overview_counts"
+
+    district_code: str = Field(primary_key=True, max_length=4)
+    month: str = Field(primary_key=True, max_length=7)
+    category: str = Field(primary_key=True, max_length=20)
+    measure: str = Field(primary_key=True, max_length=40)
+    value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.production import MINIMUM_SECRET_BYTES
+from shared.retention import RetentionSettings
 from shared.settings import (
     CitizenLinkSettings,
     DeadlineSettings,
     ReferenceDataSettings,
     ServiceSettings,
 )
+
+#: The Open311 key `bestil dev` accepts when none is configured; never accepted elsewhere.
+DEV_OPEN311_API_KEY = "dev-only-open311-key"
 
 
 class IntakeSettings(ServiceSettings):
@@ -39,11 +44,38 @@ class IntakeSettings(ServiceSettings):
 
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     links: CitizenLinkSettings = Field(default_factory=CitizenLinkSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     phone_channel_key: str = Field(
         "dev-only-phone-key",
         validation_alias="BESTIL_PHONE_CHANNEL_KEY",
         description="Shared with screening: only it may register orders taken by phone",
     )
+    open311_api_keys: str = Field(
+        "",
+        validation_alias="BESTIL_OPEN311_API_KEYS",
+        description="Comma-separated keys that may create Open311 requests (each ≥ 32 bytes "
+        "outside `bestil dev`), one per partner; empty: no partner may (in dev: the built-in "
+        f"{DEV_OPEN311_API_KEY!r})",
+    )
+
+    @property
+    def open311_keys(self) -> tuple[str, ...]:
+        """The keys that open POST /open311/v2/requests; in dev, the built-in one if none is set."""
+        keys = tuple(k.strip() for k in self.open311_api_keys.split(",") if k.strip())
+        if not keys and self.environment == "dev":
+            return (DEV_OPEN311_API_KEY,)
+        return keys
+
+    @model_validator(mode="after")
+    def _no_short_open311_key(self) -> IntakeSettings:
+        # A key anyone could guess would let anyone file orders in the police's name.
+        if self.environment != "dev" and any(
+            len(key.encode()) < MINIMUM_SECRET_BYTES for key in self.open311_keys
+        ):
+            raise ValueError(
+                f"BESTIL_OPEN311_API_KEYS holds a key shorter than {MINIMUM_SECRET_BYTES} bytes"
+            )
+        return self
 
 
 class PageSettings(BaseSettings):

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.notifications import service
+from services.notifications import retention, service
 from services.notifications.deadline_watch import DeadlineWatch
 from services.notifications.delivery import delivery_for
 from services.notifications.handlers import subscribers
@@ -64,9 +64,10 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
         db,
         messages,
         settings.kafka,
-        subscribers(clock),
-        prefetch=service.load_batch,
+        subscribers(clock, settings.resolved_mail_dir()),
+        prefetch=retention.prefetch(service.load_batch),
     )
+    retention_job = retention.job(db, settings.retention, clock, settings.resolved_mail_dir())
     metrics = MetricsServer(settings, runtime)
     mailer = Mailer(db, settings, clock, delivery_for(settings))
     watch = DeadlineWatch(db, settings, clock)
@@ -82,7 +83,8 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
             asyncio.create_task(run_mailer(mailer, wake, settings.send_poll_ms / 1000)),
             asyncio.create_task(run_deadline_watch(watch, wake, settings.deadline_check_s)),
         ]
-        yield
+        async with retention_job.running():
+            yield
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -97,6 +99,7 @@ def create_app(settings: NotificationsSettings | None = None, clock: Clock = utc
     )
     app.state.mailer, app.state.deadlines = mailer, watch
     app.state.db, app.state.runtime, app.state.metrics = db, runtime, metrics
+    app.state.retention = retention_job
     app.include_router(operations_router(db, runtime, settings))
     app.add_middleware(ObservedRequests, service="notifications")
     instrument_app(app, "notifications", settings.tracing)

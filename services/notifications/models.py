@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
 from shared.messaging.store import MessageStore
+from shared.retention import DeletionLog
 
 
 class NotificationsBase(SQLModel, registry=registry()):
@@ -87,3 +88,5 @@ class DigestSent(NotificationsBase, table=True):
 
 
 messages = MessageStore("notifications", NotificationsBase.metadata)
+deletions = DeletionLog(NotificationsBase.metadata)
+"""What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

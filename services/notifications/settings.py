@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.retention import RetentionSettings
 from shared.settings import CitizenLinkSettings, ServiceSettings
 
 
@@ -25,6 +26,7 @@ class NotificationsSettings(ServiceSettings):
     send_poll_ms: int = 500
     max_send_attempts: int = Field(8, description="Tries before an email is reported as failed")
     links: CitizenLinkSettings = Field(default_factory=CitizenLinkSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     deadline_warning_hours: int = Field(72, description="How long before a deadline to warn")
     deadline_check_s: float = Field(30.0, description="How often deadlines are looked at")
     district_mailboxes: dict[str, str] = Field(

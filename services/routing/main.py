@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from services.routing import service
+from services.routing import retention, service
 from services.routing.handlers import subscribers
 from services.routing.models import RoutingBase, messages
 from services.routing.reference_data import ReferenceData, load_reference_data
@@ -42,8 +42,9 @@ def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -
         messages,
         settings.kafka,
         subscribers(load_boundaries(settings), clock),
-        prefetch=service.load_routings,
+        prefetch=retention.prefetch(service.load_routings),
     )
+    retention_job = retention.job(db, settings.retention, clock)
     metrics = MetricsServer(settings, runtime)
 
     @asynccontextmanager
@@ -51,13 +52,15 @@ def create_app(settings: RoutingSettings | None = None, clock: Clock = utcnow) -
         await migrations.prepare(db, "routing", upgrade_now=settings.migrate_on_start)
         await runtime.start()
         await metrics.start()
-        yield
+        async with retention_job.running():
+            yield
         await metrics.stop()
         await runtime.stop()
         await db.dispose()
 
     app = FastAPI(title="Bestil en betjent — routing", lifespan=lifespan, **api_docs(settings))
     app.state.db, app.state.runtime, app.state.metrics = db, runtime, metrics
+    app.state.retention = retention_job
     app.include_router(operations_router(db, runtime, settings))
     app.add_middleware(ObservedRequests, service="routing")
     instrument_app(app, "routing", settings.tracing)

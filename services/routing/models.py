@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
 from shared.messaging.store import MessageStore
+from shared.retention import DeletionLog
 
 
 class RoutingBase(SQLModel, registry=registry()):
@@ -30,3 +31,5 @@ class Routing(RoutingBase, table=True):
 
 
 messages = MessageStore("routing", RoutingBase.metadata)
+deletions = DeletionLog(RoutingBase.metadata)
+"""What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

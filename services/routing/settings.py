@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.retention import RetentionSettings
 from shared.settings import ReferenceDataSettings, ServiceSettings
 
 
@@ -13,3 +14,4 @@ class RoutingSettings(ServiceSettings):
 
     port: int = 8003
     reference: ReferenceDataSettings = Field(default_factory=ReferenceDataSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)

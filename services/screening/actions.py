@@ -24,10 +24,10 @@ from services.screening.domain import (
 )
 from services.screening.models import Officer
 from services.screening.queries import visible_order
-from services.screening.replies import fill
 from services.screening.views import order_view
 from shared import events
 from shared.db import Database
+from shared.merge_fields import fill
 from shared.vocabulary import Language
 
 
@@ -69,7 +69,9 @@ async def record_decision(
     """Accept or decline orders.
 
     With `texts` (the workspace's per-language templates) each citizen gets the text in their
-    language, merged with their own name and reference; otherwise `request.message` as it is.
+    language, merged with their own reference, subject and district; otherwise
+    `request.message` as it is. `{navn}` stays a placeholder either way: notifications fills it
+    in when it writes the email, so the event carries no name.
     """
 
     async def step(session: AsyncSession, order_id: str) -> tuple[events.Event, str | None]:
@@ -147,7 +149,8 @@ async def ask_citizen(
     via: str = "api",
     merge: bool = False,
 ) -> list[ActionDone]:
-    """Ask the citizens a question; with `merge`, filled with each one's merge fields."""
+    """Ask the citizens a question; with `merge`, filled with each one's merge fields
+    (all but `{navn}`, which notifications fills in)."""
 
     async def step(session: AsyncSession, order_id: str) -> tuple[events.Event, str | None]:
         wanted = request

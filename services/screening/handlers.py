@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.screening import projection
+from services.screening import projection, retention
+from services.screening.models import deletions
 from shared import events
+from shared.clock import Clock, utcnow
 from shared.messaging.consumer import Handler
+from shared.retention import keeping_anonymous
 
 
 async def on_order_submitted(session: AsyncSession, event: events.OrderSubmitted) -> None:
@@ -41,9 +44,10 @@ async def on_deadline_alert(session: AsyncSession, event: events.DeadlineAlert) 
     await projection.deadline_alert(session, event)
 
 
-def subscribers() -> dict[type[events.Message], Handler]:
-    """The facts screening follows, each with its subscriber."""
-    return {
+def subscribers(clock: Clock = utcnow) -> dict[type[events.Message], Handler]:
+    """The facts screening follows, each with its subscriber; an order anonymised before stays
+    so whatever arrives late (shared/retention.py). Screening writes erasures, never reads them."""
+    followed: dict[type[events.Message], Handler] = {
         events.OrderSubmitted: on_order_submitted,
         events.OrderRouted: on_order_routed,
         events.OrderUnroutable: on_order_unroutable,
@@ -52,3 +56,4 @@ def subscribers() -> dict[type[events.Message], Handler]:
         events.FeedbackReceived: on_feedback_received,
         events.DeadlineAlert: on_deadline_alert,
     }
+    return keeping_anonymous(followed, deletions, retention.anonymise, clock)

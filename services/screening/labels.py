@@ -95,6 +95,7 @@ ACTIVITY = {
     "InfoProvided": "Borgerens svar",
     "FeedbackReceived": "Borgerens tilbagemelding",
     "DeadlineAlert": "Fristvarsel",
+    "ErasureRequested": "Personoplysninger slettet",
 }
 
 #: The audit trail's actions.
@@ -117,6 +118,7 @@ AUDIT_ACTION = {
     "token_issued": "API-nøgle udstedt",
     "token_revoked": "API-nøgle tilbagekaldt",
     "officer_deactivated": "Konto deaktiveret",
+    "erased": "Personoplysninger slettet",
 }
 
 

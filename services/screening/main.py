@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.screening import api, projection, web
+from services.screening import api, projection, retention, web
 from services.screening.context import ScreeningContext
 from services.screening.handlers import subscribers
 from services.screening.models import ScreeningBase, messages
@@ -61,8 +61,14 @@ def create_app(
     settings = settings or ScreeningSettings()
     db = Database(settings.resolved_database_url("screening"), ScreeningBase.metadata)
     runtime = MessagingRuntime(
-        "screening", db, messages, settings.kafka, subscribers(), prefetch=projection.load_batch
+        "screening",
+        db,
+        messages,
+        settings.kafka,
+        subscribers(clock),
+        prefetch=retention.prefetch(projection.load_batch),
     )
+    retention_job = retention.job(db, settings.retention, clock)
     context = ScreeningContext(settings, db, runtime, clock, http=http)
     metrics = MetricsServer(settings, runtime)
 
@@ -72,7 +78,8 @@ def create_app(
         await projection.prepare_queue(db)
         await runtime.start()
         await metrics.start()
-        yield
+        async with retention_job.running():
+            yield
         await metrics.stop()
         await runtime.stop()
         if context.http is not None and http is None:
@@ -81,9 +88,10 @@ def create_app(
 
     app = FastAPI(title="Bestil en betjent — screening", lifespan=lifespan, **api_docs(settings))
     app.state.ctx = context
-    app.state.db, app.state.runtime = db, runtime
+    app.state.db, app.state.runtime, app.state.retention = db, runtime, retention_job
     app.include_router(operations_router(db, runtime, settings))
     app.include_router(api.router)
+    api.publish_openapi(app)
     app.include_router(web.router)
     # check_dir=False: an install without the package data still serves every page (unstyled).
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
 from shared.messaging.store import MessageStore
+from shared.retention import DeletionLog
 
 
 class ScreeningBase(SQLModel, registry=registry()):
@@ -217,3 +218,5 @@ class QueueEntry(ScreeningBase, table=True):
 
 
 messages = MessageStore("screening", ScreeningBase.metadata)
+deletions = DeletionLog(ScreeningBase.metadata)
+"""What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

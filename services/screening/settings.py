@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.retention import RetentionSettings
 from shared.settings import DeadlineSettings, ServiceSettings
 
 
@@ -103,6 +104,7 @@ class ScreeningSettings(ServiceSettings):
     )
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @property
     def over_https(self) -> bool:

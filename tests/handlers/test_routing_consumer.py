@@ -91,4 +91,5 @@ def test_every_fact_routing_reads_has_its_own_subscriber() -> None:
     assert names == {
         events.OrderSubmitted: "on_order_submitted",
         events.RerouteRequested: "on_reroute_requested",
+        events.ErasureRequested: "on_erasure_requested",
     }

@@ -154,4 +154,5 @@ def test_every_fact_notifications_reads_has_its_own_subscriber(clock: FrozenCloc
         "OrderCompleted": "on_order_completed",
         "InfoRequested": "on_info_requested",
         "OrderCancelled": "on_order_cancelled",
+        "ErasureRequested": "on_erasure_requested",
     }

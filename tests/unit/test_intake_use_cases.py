@@ -140,6 +140,8 @@ def test_each_fact_intake_follows_has_its_own_subscriber() -> None:
         events.OrderScheduled,
         events.OrderCompleted,
         events.InfoRequested,
+        events.ErasureRequested,
+        events.PublicOrderEvent,
     }
     assert len(set(subscribers.values())) == len(subscribers)
     assert all(handler.__name__.startswith("on_") for handler in subscribers.values())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.screening.web import admin, auth, order_forms, orders, phone, queue, stats
+from services.screening.web import admin, auth, erasure, order_forms, orders, phone, queue, stats
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, orders, order_forms, phone, stats, admin):
+for module in (auth, queue, orders, order_forms, erasure, phone, stats, admin):
     router.include_router(module.router)
 
 __all__ = ["router"]

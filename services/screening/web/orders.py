@@ -38,6 +38,7 @@ DONE = {
     "asked": "Spørgsmålet er sendt til borgeren",
     "rerouted": "Bestillingen er sendt til en anden kreds",
     "routed": "Bestillingen er sendt til den valgte kreds",
+    "erased": "Borgerens personoplysninger er slettet i alle tjenester",
 }
 
 
