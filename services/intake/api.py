@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
@@ -35,7 +35,9 @@ from services.intake.http import (
     request_language,
     say,
 )
+from services.intake.schemas import MunicipalityFound, OrderStatusView, PostalArea, Receipt
 from shared import districts
+from shared.api_models import complete_openapi, error_responses, json_body
 from shared.reference_data.boundaries import PolygonIndex
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
@@ -55,19 +57,78 @@ def api_channel(c: IntakeContext, request: Request, data: Any) -> str:
     return "api"
 
 
-def _json_body(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": required,
-            "content": {"application/json": {"schema": model.model_json_schema()}},
-        }
+#: What every error of this API means; each route lists the ones it can answer.
+ERRORS = {
+    404: "No order with this reference and token (a wrong token never reveals the order)",
+    409: "The order's state does not allow it, or the Idempotency-Key was used for another body",
+    413: "The body is over 64 KiB",
+    422: "The body or a parameter is invalid: `detail` names every field's error",
+    429: "Too many orders from this client: wait the Retry-After seconds",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait",
+        "schema": {"type": "integer", "examples": [30]},
     }
+}
+ORDER_EXAMPLE = {
+    "category": "traffic_control",
+    "language": "da",
+    "requester": {"name": "Mette Hansen", "email": "mette@example.dk", "phone": "+4512345678"},
+    "location": {
+        "address": "Skolevej 12",
+        "postal_code": "8000",
+        "city": "Aarhus C",
+        "municipality_code": "751",
+    },
+    "description": "Bilerne kører alt for stærkt forbi skolen om morgenen.",
+    "details": {
+        "category": "traffic_control",
+        "road": "Skolevej mellem nr. 2 og 40",
+        "problem": "speeding",
+        "speed_limit_kmh": 40,
+        "time_of_day": ["morning"],
+    },
+    "consent": True,
+}
+TOKEN = Query("", description="The order's status token, from the receipt or the email's link")
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return error_responses({code: ERRORS[code] for code in codes}, headers={429: RETRY_AFTER})
 
 
 @router.post(
-    "/orders", status_code=201, summary="Submit an order", openapi_extra=_json_body(OrderRequest)
+    "/orders",
+    status_code=201,
+    summary="Submit an order",
+    response_model=Receipt,
+    responses={
+        201: {
+            "description": "The order is stored; a retry with the same Idempotency-Key answers the same",
+            "headers": {
+                "Location": {
+                    "description": "The order's status resource (add `?token=`)",
+                    "schema": {"type": "string", "examples": ["/api/v1/orders/BEB-7K3M9QXZ"]},
+                }
+            },
+        },
+        **_errors(409, 413, 422, 429),
+    },
+    openapi_extra=json_body(OrderRequest, example=ORDER_EXAMPLE),
 )
-async def create_order(request: Request) -> JSONResponse:
+async def create_order(
+    request: Request,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description=(
+            "Any unique string (a UUID, say; the first 200 characters count): a retry with the "
+            "same key and body returns the first answer, never a second order"
+        ),
+        examples=["0d3c8f5e-2b71-4a8e-9f60-3c5d7e1a2b94"],
+    ),
+) -> JSONResponse:
     # Citizens', partners' and screening's phone orders. (A comment: FastAPI publishes docstrings.)
     c = ctx(request)
     language = request_language(request)
@@ -87,7 +148,7 @@ async def create_order(request: Request) -> JSONResponse:
         )
     if isinstance(data, dict):
         data = {**data, "channel": api_channel(c, request, data)}
-    key = request.headers.get("idempotency-key")
+    key = idempotency_key
     submission = service.Submission(
         data,
         language,
@@ -113,8 +174,13 @@ async def create_order(request: Request) -> JSONResponse:
     return JSONResponse(result.body, status_code=result.status_code, headers=headers)
 
 
-@router.get("/orders/{reference}", summary="An order's status and history, for its citizen")
-async def get_order(request: Request, reference: str, token: str = "") -> JSONResponse:
+@router.get(
+    "/orders/{reference}",
+    summary="An order's status and history, for its citizen",
+    response_model=OrderStatusView,
+    responses=_errors(404, 422),
+)
+async def get_order(request: Request, reference: str, token: str = TOKEN) -> JSONResponse:
     c = ctx(request)
     try:
         return JSONResponse(await _status_body(c, reference, token))
@@ -174,9 +240,11 @@ async def _followed_up(
 @router.post(
     "/orders/{reference}/cancel",
     summary="Withdraw an order, unless it was carried out",
-    openapi_extra=_json_body(CancelRequest, required=False),
+    response_model=OrderStatusView,
+    responses=_errors(404, 409, 413, 422),
+    openapi_extra=json_body(CancelRequest, required=False),
 )
-async def cancel(request: Request, reference: str, token: str = "") -> JSONResponse:
+async def cancel(request: Request, reference: str, token: str = TOKEN) -> JSONResponse:
     def action(body: CancelRequest) -> FollowUp:
         return partial(follow_ups.cancel_order, reason=body.reason)
 
@@ -186,9 +254,11 @@ async def cancel(request: Request, reference: str, token: str = "") -> JSONRespo
 @router.post(
     "/orders/{reference}/answer",
     summary="Answer the officer's question (publishes orders.info-provided.v1)",
-    openapi_extra=_json_body(InfoAnswer),
+    response_model=OrderStatusView,
+    responses=_errors(404, 409, 413, 422),
+    openapi_extra=json_body(InfoAnswer),
 )
-async def answer_question(request: Request, reference: str, token: str = "") -> JSONResponse:
+async def answer_question(request: Request, reference: str, token: str = TOKEN) -> JSONResponse:
     def action(body: InfoAnswer) -> FollowUp:
         return partial(follow_ups.provide_info, answer=body.answer)
 
@@ -198,9 +268,11 @@ async def answer_question(request: Request, reference: str, token: str = "") -> 
 @router.post(
     "/orders/{reference}/feedback",
     summary="After completion: did the citizen see the police, did it help (orders.feedback-received.v1)",
-    openapi_extra=_json_body(Feedback),
+    response_model=OrderStatusView,
+    responses=_errors(404, 409, 413, 422),
+    openapi_extra=json_body(Feedback),
 )
-async def give_feedback(request: Request, reference: str, token: str = "") -> JSONResponse:
+async def give_feedback(request: Request, reference: str, token: str = TOKEN) -> JSONResponse:
     def action(body: Feedback) -> FollowUp:
         return partial(follow_ups.record_feedback, feedback=body)
 
@@ -210,6 +282,8 @@ async def give_feedback(request: Request, reference: str, token: str = "") -> JS
 @router.get(
     "/postal-codes/{code}",
     summary="A postal code's name and municipalities, when postal data is configured",
+    response_model=PostalArea,
+    responses=error_responses({404: "No such postal code", 422: ERRORS[422]}),
 )
 async def postal_code(request: Request, code: str) -> JSONResponse:
     postal_codes: PostalCodes | None = getattr(request.app.state, "postal_codes", None)
@@ -229,6 +303,10 @@ async def postal_code(request: Request, code: str) -> JSONResponse:
 @router.get(
     "/municipalities/at",
     summary="The municipality a WGS84 point lies in, from the municipalities' boundaries",
+    response_model=MunicipalityFound,
+    responses=error_responses(
+        {404: "Not in a Danish municipality, or near a border", 422: ERRORS[422]}
+    ),
 )
 async def municipality_at(
     request: Request,
@@ -244,4 +322,36 @@ async def municipality_at(
     return JSONResponse(
         {"municipality_code": found.code, "name": found.name},
         headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+PHONE_CHANNEL_KEY = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-Phone-Channel-Key",
+    "description": (
+        "Screening's shared key: with it (and `channel: phone` in the body) an order counts as "
+        "taken by phone. Everyone else sends no key: the API is open to citizens and partners."
+    ),
+}
+
+
+def _public_operations(document: dict[str, Any]) -> None:
+    """Intake's API is open: every operation says so (`security: []`); a new order may carry
+    screening's phone-channel key."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation.setdefault("security", [])
+    document["paths"]["/api/v1/orders"]["post"]["security"] = [{}, {"PhoneChannelKey": []}]
+
+
+def publish_openapi(app: FastAPI) -> None:
+    """The published OpenAPI document of intake (docs/openapi/intake.json)."""
+    complete_openapi(
+        app,
+        models=[OrderRequest, CancelRequest, InfoAnswer, Feedback],
+        security_schemes={"PhoneChannelKey": PHONE_CHANNEL_KEY},
+        servers=[{"url": "http://127.0.0.1:8001", "description": "A local run (`bestil dev`)"}],
+        finish=_public_operations,
     )

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.screening import actions, reading, statistics
@@ -25,12 +25,50 @@ from services.screening.domain import (
 )
 from services.screening.models import Officer
 from services.screening.queries import OrderNotVisibleError
+from services.screening.schemas import (
+    ActionResult,
+    ApiError,
+    NearbyList,
+    OrderList,
+    OrderView,
+    Statistics,
+)
 from services.screening.views import nearby_view, order_view
+from shared.api_models import complete_openapi, error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
+BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": (
+        "An officer's API token: `bestil officer token --email …` prints a new one. Officers "
+        "and coordinators see their own district's orders only; national admins every district."
+    ),
+}
+ERRORS = {
+    400: "The body is not JSON",
+    401: "No Bearer token, or one that is unknown, revoked or expired",
+    404: "No such order in the caller's districts (another district's order is not found too)",
+    409: "The order's state does not allow this action now",
+}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string", "const": "Bearer"}}
+}
 
-@router.get("/orders")
+
+def _answers(model: type[Any], text: str, *codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=`: the route's 200 body (built by the route, so not re-validated by FastAPI)
+    and the errors it can answer, in FastAPI's shape."""
+    errors = error_responses(
+        {code: ERRORS[code] for code in (401, *codes)},
+        model=ApiError,
+        headers={401: WWW_AUTHENTICATE},
+    )
+    return {200: {"model": model, "description": text}, **errors}
+
+
+@router.get("/orders", response_model=None, responses=_answers(OrderList, "The orders"))
 async def list_orders(
     request: Request,
     status: str | None = None,
@@ -45,7 +83,9 @@ async def list_orders(
     return {"orders": [order_view(o) for o in orders]}
 
 
-@router.get("/orders/{order_id}")
+@router.get(
+    "/orders/{order_id}", response_model=None, responses=_answers(OrderView, "The order", 404)
+)
 async def get_order(
     request: Request, order_id: str, officer: Officer = Depends(api_officer)
 ) -> dict[str, Any]:
@@ -58,7 +98,11 @@ async def get_order(
     return order_view(found.order, found.history)
 
 
-@router.get("/orders/{order_id}/nearby")
+@router.get(
+    "/orders/{order_id}/nearby",
+    response_model=None,
+    responses=_answers(NearbyList, "Orders nearby", 404),
+)
 async def nearby(
     request: Request, order_id: str, officer: Officer = Depends(api_officer)
 ) -> dict[str, Any]:
@@ -93,42 +137,62 @@ async def _perform(
     return JSONResponse(payload)
 
 
-@router.post("/orders/{order_id}/decision")
+@router.post(
+    "/orders/{order_id}/decision",
+    response_model=ActionResult,
+    responses=_answers(ActionResult, "Done; the event is on its way", 400, 404, 409),
+)
 async def decide(
     request: Request, order_id: str, body: DecisionRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
     return await _perform(request, officer, order_id, actions.record_decision, body)
 
 
-@router.post("/orders/{order_id}/schedule")
+@router.post(
+    "/orders/{order_id}/schedule",
+    response_model=ActionResult,
+    responses=_answers(ActionResult, "Done; the event is on its way", 400, 404, 409),
+)
 async def schedule(
     request: Request, order_id: str, body: ScheduleRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
     return await _perform(request, officer, order_id, actions.schedule_order, body)
 
 
-@router.post("/orders/{order_id}/complete")
+@router.post(
+    "/orders/{order_id}/complete",
+    response_model=ActionResult,
+    responses=_answers(ActionResult, "Done; the event is on its way", 400, 404, 409),
+)
 async def complete(
     request: Request, order_id: str, body: CompleteRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
     return await _perform(request, officer, order_id, actions.complete_order, body)
 
 
-@router.post("/orders/{order_id}/reroute")
+@router.post(
+    "/orders/{order_id}/reroute",
+    response_model=ActionResult,
+    responses=_answers(ActionResult, "Done; the event is on its way", 400, 404, 409),
+)
 async def reroute(
     request: Request, order_id: str, body: RerouteRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
     return await _perform(request, officer, order_id, actions.request_reroute, body)
 
 
-@router.post("/orders/{order_id}/questions")
+@router.post(
+    "/orders/{order_id}/questions",
+    response_model=ActionResult,
+    responses=_answers(ActionResult, "Done; the event is on its way", 400, 404, 409),
+)
 async def ask(
     request: Request, order_id: str, body: QuestionRequest, officer: Officer = Depends(api_officer)
 ) -> JSONResponse:
     return await _perform(request, officer, order_id, actions.ask_citizen, body)
 
 
-@router.get("/stats")
+@router.get("/stats", response_model=None, responses=_answers(Statistics, "The figures"))
 async def stats(
     request: Request,
     district: str | None = None,
@@ -143,3 +207,21 @@ async def stats(
         c.db, officer, district_code=district, since=start, now=c.clock()
     )
     return figures.as_json()
+
+
+def _bearer_everywhere(document: dict[str, Any]) -> None:
+    """Every route of the JSON API asks for the Bearer token (`api_officer`)."""
+    for path, item in document.get("paths", {}).items():
+        for operation in item.values():
+            if path.startswith("/api/") and isinstance(operation, dict):
+                operation.setdefault("security", [{"BearerToken": []}])
+
+
+def publish_openapi(app: FastAPI) -> None:
+    """The published OpenAPI document of screening (docs/openapi/screening.json)."""
+    complete_openapi(
+        app,
+        security_schemes={"BearerToken": BEARER},
+        servers=[{"url": "http://127.0.0.1:8002", "description": "A local run (`bestil dev`)"}],
+        finish=_bearer_everywhere,
+    )
