@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -161,6 +163,7 @@ class Database:
 
 
 _STAGED = "bestil_staged_inserts"
+_COUNTERS = "bestil_staged_counters"
 
 
 def _in_callers_context(work: Work[T]) -> Work[T]:
@@ -188,10 +191,42 @@ def staged(session: AsyncSession, table: Table) -> list[dict[str, Any]]:
     return list(session.info.get(_STAGED, {}).get(table, []))
 
 
+def stage_increments(
+    session: AsyncSession, table: Table, deltas: Mapping[tuple[Any, ...], int]
+) -> None:
+    """Add to counters when the transaction commits: `table` is keyed by its primary key (the
+    tuples' values, in column order) and holds the count in `value`. A batch of events moving
+    the same counters costs one statement, and concurrent writers never lose an update."""
+    pending = session.info.setdefault(_COUNTERS, {}).setdefault(table, Counter())
+    pending.update(deltas)
+
+
 async def flush_staged(session: AsyncSession) -> None:
     for table, rows in session.info.pop(_STAGED, {}).items():
         if rows:
             await execute(session, insert(table), rows)
+    for table, pending in session.info.pop(_COUNTERS, {}).items():
+        await _add_to_counters(session, table, pending)
+
+
+async def _add_to_counters(session: AsyncSession, table: Table, pending: Counter[Any]) -> None:
+    keys = [column.name for column in table.primary_key.columns]
+    rows = [
+        {**dict(zip(keys, key, strict=True)), "value": n}
+        for key, n in sorted(pending.items())  # one lock order for every writer
+        if n
+    ]
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)  # one compiled statement, run for many rows
+    await connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={"value": table.c.value + statement.excluded.value}
+        ),
+        rows,
+    )
 
 
 async def execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:

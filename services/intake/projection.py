@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import Order
+from services.intake.overview import store as overview_store
 from services.intake.views import add_history
 from shared import events
 from shared.db import get_row, keep_row, load_rows
@@ -16,9 +17,13 @@ from shared.lifecycle import status_after
 from shared.vocabulary import OrderStatus
 
 
-async def load_orders(session: AsyncSession, batch: list[events.Event]) -> None:
-    """The orders a batch of events will touch, in one query."""
-    await load_rows(session, Order, Order.id, [str(e.order_id) for e in batch])
+async def load_orders(session: AsyncSession, batch: list[events.Message]) -> None:
+    """The orders a batch of events will touch, and the public states, one query each."""
+    ids = [str(e.order_id) for e in batch if isinstance(e, events.Event)]
+    await load_rows(session, Order, Order.id, ids)
+    public = [e for e in batch if isinstance(e, events.PublicOrderEvent)]
+    if public:
+        await overview_store.load_states(session, public)
 
 
 def _take_district(order: Order, event: events.OrderRouted) -> None:

@@ -37,12 +37,12 @@ class Harness:
     clock: FrozenClock
     dead_letters: list[tuple[bytes, dict[str, str]]] = field(default_factory=list)
 
-    async def deliver(self, event: events.Event | bytes, topic: str | None = None) -> None:
-        if isinstance(event, events.Event):
+    async def deliver(self, event: events.Message | bytes, topic: str | None = None) -> None:
+        if isinstance(event, events.Message):
             body, topic, key = (
                 event.model_dump_json().encode(),
                 topic_for(event).name,
-                str(event.order_id).encode(),
+                event.kafka_key().encode(),
             )
         else:
             body, key = event, None

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.intake.web import actions, form, status
+from services.intake.web import actions, form, overview, status
 
 router = APIRouter(include_in_schema=False)
-for module in (form, status, actions):
+for module in (form, status, actions, overview):
     router.include_router(module.router)
 
 __all__ = ["router"]
