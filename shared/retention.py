@@ -142,6 +142,30 @@ def due_condition(
     )
 
 
+def due_by_status(
+    id_column: Any, status_column: Any, last_change_column: Any, deletions: DeletionLog
+) -> Candidates:
+    """The job's candidates for a table that keeps each order's status and last change: the
+    orders `due_condition` holds for and that were not anonymised yet, oldest first."""
+
+    async def due(
+        session: AsyncSession, now: datetime, limit: int, settings: RetentionSettings
+    ) -> list[tuple[str, Rule]]:
+        query = (
+            select(id_column, status_column)
+            .where(
+                due_condition(status_column, last_change_column, now, settings),
+                deletions.not_logged(id_column),
+            )
+            .order_by(last_change_column)
+            .limit(limit)
+        )
+        rows = await execute(session, query)
+        return [(order_id, rule_for_status(status)) for order_id, status in rows]
+
+    return due
+
+
 # --- scrubbing order JSON --------------------------------------------------------------------
 
 #: Free texts, wherever they appear (an event, a timeline line, an activity's facts).

@@ -17,12 +17,10 @@ from shared.messaging.consumer import Prefetch
 from shared.retention import (
     RetentionJob,
     RetentionSettings,
-    Rule,
-    due_condition,
+    due_by_status,
     erase,
     prefetching,
     prefixed,
-    rule_for_status,
     scrub,
     scrub_outbox,
     settle,
@@ -59,20 +57,8 @@ async def anonymise(session: AsyncSession, order_id: str) -> list[str]:
     return what
 
 
-async def due(
-    session: AsyncSession, now: datetime, limit: int, settings: RetentionSettings
-) -> list[tuple[str, Rule]]:
-    """Orders whose retention period has run out and that were not anonymised yet."""
-    query = (
-        select(Order.id, Order.status)
-        .where(
-            due_condition(col(Order.status), col(Order.updated_at), now, settings),
-            deletions.not_logged(col(Order.id)),
-        )
-        .order_by(col(Order.updated_at))
-        .limit(limit)
-    )
-    return [(order_id, rule_for_status(status)) for order_id, status in await session.exec(query)]
+due = due_by_status(col(Order.id), col(Order.status), col(Order.updated_at), deletions)
+"""Orders whose retention period has run out and that were not anonymised yet."""
 
 
 async def erase_order(session: AsyncSession, event: events.ErasureRequested, now: datetime) -> None:

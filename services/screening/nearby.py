@@ -18,7 +18,7 @@ from typing import Any
 EARTH_RADIUS_M = 6_371_008.8
 
 # Words that start a description of *where on* the road, not its name.
-_STOP_WORDS = frozenset(
+STOP_WORDS = frozenset(
     {
         "mellem",
         "ved",
@@ -64,7 +64,7 @@ def normalise_road(text: str | None) -> str:
     tokens = _TOKEN.findall(folded)
     name: list[str] = []
     for token in tokens:
-        if any(ch.isdigit() for ch in token) or token in _STOP_WORDS:
+        if any(ch.isdigit() for ch in token) or token in STOP_WORDS:
             if name:
                 break
             continue  # a description before the name ("ved skolen på …"): keep looking

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.screening.models import OrderActivity, QueuedOrder, messages
-from services.screening.nearby import _STOP_WORDS
+from services.screening.nearby import STOP_WORDS
 from shared import districts, events
 from shared.clock import as_utc
 from shared.danish_time import local
@@ -35,7 +35,7 @@ PLACE_SHOWN = frozenset({OrderStatus.COMPLETED, OrderStatus.DECLINED, OrderStatu
 """The statuses whose road and location may be told: no visit is still to come."""
 
 # Words that end a road's name and start a description of where on it ("Skolevej hvor …").
-_STOPS = _STOP_WORDS | {"hvor", "hos", "lige", "foran", "bag", "bagved", "langs", "where"}
+_STOPS = STOP_WORDS | {"hvor", "hos", "lige", "foran", "bag", "bagved", "langs", "where"}
 # A word of a road's name: letters, with the dots, hyphens and apostrophes of "H.C.", "Sankt
 # Hans'", "Nørre-Allé"; anything with a digit, "@" or other sign is not part of the name.
 _NAME_WORD = re.compile(r"[^\W\d_][^\W\d_.'’-]*(?:[.'’-][^\W\d_]*)*\.?")

@@ -3,8 +3,6 @@ made from it, the activity log's texts, and the outbox rows it published."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,11 +14,9 @@ from shared.messaging.consumer import Prefetch
 from shared.retention import (
     RetentionJob,
     RetentionSettings,
-    Rule,
-    due_condition,
+    due_by_status,
     prefetching,
     prefixed,
-    rule_for_status,
     scrub,
     scrub_outbox,
     settle,
@@ -64,20 +60,10 @@ async def anonymise(session: AsyncSession, order_id: str) -> list[str]:
     return what
 
 
-async def due(
-    session: AsyncSession, now: datetime, limit: int, settings: RetentionSettings
-) -> list[tuple[str, Rule]]:
-    """Orders whose retention period has run out and that were not anonymised yet."""
-    query = (
-        select(QueuedOrder.order_id, QueuedOrder.status)
-        .where(
-            due_condition(col(QueuedOrder.status), col(QueuedOrder.updated_at), now, settings),
-            deletions.not_logged(col(QueuedOrder.order_id)),
-        )
-        .order_by(col(QueuedOrder.updated_at))
-        .limit(limit)
-    )
-    return [(order_id, rule_for_status(status)) for order_id, status in await session.exec(query)]
+due = due_by_status(
+    col(QueuedOrder.order_id), col(QueuedOrder.status), col(QueuedOrder.updated_at), deletions
+)
+"""Orders whose retention period has run out and that were not anonymised yet."""
 
 
 def job(db: Database, settings: RetentionSettings, clock: Clock) -> RetentionJob:
