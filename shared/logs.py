@@ -81,6 +81,10 @@ class _TextFormatter(logging.Formatter):
         return f"{line} [{correlation}]" if correlation else line
 
 
+def _warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
 def configure_logging(service: str, level: str = "INFO", log_format: LogFormat = "json") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -103,3 +107,7 @@ def configure_logging(service: str, level: str = "INFO", log_format: LogFormat =
         # characters per rebalance) and uvicorn's start-up chatter drown the useful lines.
         logging.getLogger("aiokafka.consumer.group_coordinator").setLevel(logging.WARNING)
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+        # FastStream says the same through a logger of its own, which it configures (level,
+        # handler) only when a consumer starts: a filter is what survives that.
+        for name in ("faststream.access.kafka", f"faststream.{service}"):
+            logging.getLogger(name).addFilter(_warnings_only)
