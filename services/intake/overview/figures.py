@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from shared.counters import moved
 from shared.events import PublicOrderEvent
 from shared.vocabulary import Category, Decision, OrderStatus
 
@@ -73,6 +74,4 @@ def changes(
     A rerouted order leaves its old district's row and joins the new one's; a counter whose
     change is zero is left out.
     """
-    delta: Counter[tuple[Cell, str]] = Counter(contribution(after))
-    delta.subtract(contribution(before))
-    return {key: n for key, n in delta.items() if n}
+    return moved(contribution(before), contribution(after))

@@ -19,9 +19,15 @@ class Overview:
 
 
 async def overview(
-    db: Database, *, district_code: str | None, year: int | None, today_year: int
+    db: Database,
+    *,
+    district_code: str | None,
+    year: int | None,
+    today_year: int,
+    per_district: bool = True,
 ) -> Overview:
-    """The figures of `year` (default: the latest year with figures, else this year)."""
+    """The figures of `year` (default: the latest year with figures, else this year); the rows
+    per district (open data) or added up (the page)."""
     async with db.reading() as session:
         known = await store.months_with_figures(session)
         years = sorted({int(m[:4]) for m in known} | {today_year})
@@ -33,6 +39,7 @@ async def overview(
             district_code=district_code,
             first_month=f"{chosen:04d}-01",
             last_month=f"{chosen:04d}-12",
+            per_district=per_district,
         )
     months = [f"{chosen:04d}-{m:02d}" for m in range(1, 13)]
     lines = summary.by_month(rows, months)

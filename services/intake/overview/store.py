@@ -3,7 +3,7 @@ skipped by its id, never counts twice), and reading them for the page."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,22 +45,26 @@ async def load_states(session: AsyncSession, batch: list[PublicOrderEvent]) -> N
 
 
 async def counts(
-    session: AsyncSession, *, district_code: str | None, first_month: str, last_month: str
+    session: AsyncSession,
+    *,
+    district_code: str | None,
+    first_month: str,
+    last_month: str,
+    per_district: bool = True,
 ) -> list[Row]:
-    """The counters of one district (or all) for a range of months, inclusive."""
-    query = select(
-        col(OverviewCount.district_code),
-        col(OverviewCount.month),
-        col(OverviewCount.category),
-        col(OverviewCount.measure),
-        col(OverviewCount.value),
-    ).where(
-        col(OverviewCount.month) >= first_month,
-        col(OverviewCount.month) <= last_month,
-        col(OverviewCount.value) != 0,
-    )
+    """The counters of one district (or all) for a range of months, inclusive; without
+    `per_district`, all districts' counters added up in the query (the page's rows, a twelfth
+    of the open data's)."""
+    value = col(OverviewCount.value)
+    district = col(OverviewCount.district_code)
+    keys = (col(OverviewCount.month), col(OverviewCount.category), col(OverviewCount.measure))
+    if per_district:
+        query = select(district, *keys, value)
+    else:
+        query = select(literal(district_code or ""), *keys, func.sum(value)).group_by(*keys)
+    query = query.where(keys[0] >= first_month, keys[0] <= last_month, value != 0)
     if district_code is not None:
-        query = query.where(col(OverviewCount.district_code) == district_code)
+        query = query.where(district == district_code)
     result = await session.exec(query)  # type: ignore[call-overload]
     return [tuple(row) for row in result.all()]
 

@@ -43,11 +43,15 @@ def _filters(request: Request) -> tuple[str | None, int | None]:
     return district_code, int(raw_year)
 
 
-async def _read(request: Request) -> Overview:
+async def _read(request: Request, *, per_district: bool = True) -> Overview:
     district_code, year = _filters(request)
     c = ctx(request)
     return await overview(
-        c.db, district_code=district_code, year=year, today_year=local(c.clock()).year
+        c.db,
+        district_code=district_code,
+        year=year,
+        today_year=local(c.clock()).year,
+        per_district=per_district,
     )
 
 
@@ -71,7 +75,7 @@ def number(value: int, language: str) -> str:
 async def overview_page(request: Request) -> Response:
     language = query_language(request)
     try:
-        figures = await _read(request)
+        figures = await _read(request, per_district=False)
     except BadFilterError as exc:
         return _bad_filter(request, language, exc)
     t = strings(language)
