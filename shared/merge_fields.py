@@ -66,6 +66,12 @@ _TRAILING = re.compile(r"[ \t]*,?[ \t]*" + _NAME + r"(?=[ \t]*(?:[.!?;:,)]|$))",
 _ANYWHERE = re.compile(r"[ \t]?" + _NAME)
 
 
+def greets_by_name(text: str) -> bool:
+    """Whether the text opens with a salutation by name ("Kære {navn}", "Dear {navn},"), so
+    that an email carrying it does not greet the citizen a second time."""
+    return _SALUTATION.match(text.lstrip()) is not None
+
+
 def without_name(text: str) -> str:
     """The text as a page that shows no name reads it: `{navn}` left out, the words around it tidy.
 

@@ -16,9 +16,11 @@ from shared.vocabulary import Language, ReasonCode, TalkTopic
 
 __all__ = ["FIELDS", "default_template", "fill", "merge_values", "unknown_fields"]
 
-_DA_GREETING = "Kære {navn}\n\nTak for din bestilling {reference} om {emne}.\n\n"
+# No salutation: the email around the text greets the citizen by name already (and one that
+# an officer writes, "Kære {navn}", replaces it), and the status page shows no name.
+_DA_OPENING = "Tak for din bestilling {reference} om {emne}.\n\n"
 _DA_CLOSING = "\n\nVenlig hilsen\n{kreds}"
-_EN_GREETING = "Dear {navn}\n\nThank you for your order {reference} about {emne}.\n\n"
+_EN_OPENING = "Thank you for your order {reference} about {emne}.\n\n"
 _EN_CLOSING = "\n\nKind regards\n{kreds}"
 
 _DEFAULTS: dict[ReasonCode, tuple[str, str]] = {
@@ -69,8 +71,8 @@ _DEFAULTS: dict[ReasonCode, tuple[str, str]] = {
 def default_template(reason: ReasonCode, language: Language) -> str:
     da, en = _DEFAULTS[reason]
     if language == Language.EN:
-        return _EN_GREETING + en + _EN_CLOSING
-    return _DA_GREETING + da + _DA_CLOSING
+        return _EN_OPENING + en + _EN_CLOSING
+    return _DA_OPENING + da + _DA_CLOSING
 
 
 def subject_of(content: dict[str, Any], language: Language = Language.DA) -> str:

@@ -60,11 +60,18 @@ def _screened(
     )
 
 
-def _as_screening_sends(reason: ReasonCode, language: Language, reference: str) -> str:
-    """The district's default text as screening puts it on the topic: all but {navn} filled."""
+#: The default texts greet no one (the email does); an officer may add a greeting by name.
+SALUTATION = {Language.DA: "Kære {navn}\n\n", Language.EN: "Dear {navn}\n\n"}
+
+
+def _as_screening_sends(
+    reason: ReasonCode, language: Language, reference: str, *, greeting: str = ""
+) -> str:
+    """The district's default text (with an officer's `greeting` before it) as screening puts it
+    on the topic: all but {navn} filled."""
     content = {"category": "traffic_control", "details": {"road": "Skovvejen"}}
     values = merge_values(content, reference, DISTRICT, language)
-    return fill(default_template(reason, language), values)
+    return fill(greeting + default_template(reason, language), values)
 
 
 # --- screening: the event carries the placeholder, never the name -------------------------------
@@ -78,7 +85,8 @@ async def test_a_decision_made_with_a_template_publishes_no_name(harness) -> Non
         f"/orders/{order.order_id}/decision",
         {
             "reason_code": "no_capacity",
-            "message_da": default_template(ReasonCode.NO_CAPACITY, Language.DA),
+            "message_da": SALUTATION[Language.DA]
+            + default_template(ReasonCode.NO_CAPACITY, Language.DA),
         },
     )
     assert response.status_code == 303, response.text
@@ -128,7 +136,7 @@ def _mail_about(h: Any, subject_word: str) -> EmailMessage:
     return mail
 
 
-@pytest.mark.parametrize(
+LANGUAGES = pytest.mark.parametrize(
     ("language", "salutation", "opening", "declined"),
     [
         (Language.DA, "Kære", "Tak for din bestilling", "afvist"),
@@ -136,12 +144,17 @@ def _mail_about(h: Any, subject_word: str) -> EmailMessage:
     ],
     ids=["da", "en"],
 )
+
+
+@LANGUAGES
 async def test_the_email_fills_in_the_name_from_the_placeholder(
     harness, language: Language, salutation: str, opening: str, declined: str
 ) -> None:
     notifications = await harness("notifications")
     order = submitted_event(traffic_order(language=language.value, requester=requester(name=NAME)))
-    message = _as_screening_sends(ReasonCode.NO_CAPACITY, language, order.reference)
+    message = _as_screening_sends(
+        ReasonCode.NO_CAPACITY, language, order.reference, greeting=SALUTATION[language]
+    )
     assert message.startswith(salutation + " {navn}\n")
     await notifications.deliver(order)
     await notifications.deliver(_screened(order.order_id, order.reference, message))
@@ -150,6 +163,25 @@ async def test_the_email_fills_in_the_name_from_the_placeholder(
     assert f"  {salutation} {NAME}\n\n  {opening} {order.reference}" in text
     assert f"{salutation} {NAME}<br>\n<br>\n{opening} {order.reference}" in html
     assert "{navn}" not in text and "{navn}" not in html
+    # the officer's greeting is the email's only one
+    assert text.count(salutation) == 1 and html.count(salutation) == 1
+
+
+@LANGUAGES
+async def test_the_default_text_reads_with_the_emails_one_greeting(
+    harness, language: Language, salutation: str, opening: str, declined: str
+) -> None:
+    notifications = await harness("notifications")
+    order = submitted_event(traffic_order(language=language.value, requester=requester(name=NAME)))
+    message = _as_screening_sends(ReasonCode.NO_CAPACITY, language, order.reference)
+    assert message.startswith(f"{opening} {order.reference}")
+    await notifications.deliver(order)
+    await notifications.deliver(_screened(order.order_id, order.reference, message))
+    assert await notifications.app.state.mailer.send_due() == 2
+    text, html = _bodies(_mail_about(notifications, declined))
+    assert text.count(salutation) == 1 and html.count(salutation) == 1
+    assert text.index(f"{salutation} {NAME}") < text.index(f"  {opening} {order.reference}")
+    assert f"<p>{salutation} {NAME}" in html
 
 
 async def test_a_name_is_escaped_where_the_email_fills_it_into_html(harness) -> None:
@@ -180,8 +212,9 @@ async def test_from_screening_to_the_inbox_the_name_appears_only_in_the_email(ha
     await notifications.deliver(screened)
     assert await notifications.app.state.mailer.send_due() == 2
     text, html = _bodies(_mail_about(notifications, "imødekommet"))
-    assert f"  Kære {NAME}\n\n  Tak for din bestilling {order.reference}" in text
-    assert f"Kære {NAME}<br>" in html
+    assert f"\nKære {NAME}\n" in text and text.count("Kære") == 1
+    assert f"  Tak for din bestilling {order.reference}" in text
+    assert f"<p>Kære {NAME}</p>" in html and html.count("Kære") == 1
 
 
 # --- intake: the status page shows no name ------------------------------------------------------
@@ -221,7 +254,12 @@ async def test_the_status_page_leaves_the_name_out_of_the_districts_message(
     h, client = intake
     reference, token, order_id = await _order(client, language)
     await h.deliver(_routed(order_id, reference))
-    message = _as_screening_sends(ReasonCode.NO_CAPACITY, Language(language), reference)
+    message = _as_screening_sends(
+        ReasonCode.NO_CAPACITY,
+        Language(language),
+        reference,
+        greeting=SALUTATION[Language(language)],
+    )
     await h.deliver(_screened(order_id, reference, message))
     page = (await client.get(f"/status/{reference}", params={"token": token})).text
     assert f'<blockquote class="quote">{opening} {reference}' in page

@@ -610,7 +610,8 @@ async def test_the_decision_form_is_prefilled_from_the_districts_template(screen
     order = await queued(screening)
     browser = await officer_browser(screening)
     page = (await browser.get(f"/orders/{order.order_id}?svar=no_capacity")).text
-    assert "Kære {navn}" in page and "ikke mulighed for at imødekomme" in page
+    assert "Tak for din bestilling {reference} om {emne}." in page  # the email greets
+    assert "ikke mulighed for at imødekomme" in page and "Kære {navn}" not in page
     assert '<option value="no_capacity" selected>' in page
 
 

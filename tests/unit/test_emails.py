@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,12 @@ from services.notifications.emails.calendar import ics_escape, ics_fold, ics_uid
 from services.notifications.emails.citizen import compose
 from services.notifications.emails.kinds import EmailKind, Recipient, message_id_for
 from services.notifications.emails.words import CATEGORY_NAMES, REASONS
+from services.screening.replies import default_template, merge_values
 from shared.danish_time import format_date, format_datetime, format_period
+from shared.events import OrderSubmitted
+from shared.merge_fields import fill
 from shared.vocabulary import Category, Language, ReasonCode
+from tests.support import event_order, submitted_event, talk_order, traffic_order
 
 REFERENCE = "BEB-7K3M9QXZ"
 STATUS_URL = f"https://bestil.politi.dk/status/{REFERENCE}?token=s3cret&lang=da"
@@ -27,12 +32,32 @@ PLANNED_START = datetime(2026, 12, 9, 13, 0, tzinfo=UTC)  # 14.00 Danish time
 PLANNED_END = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)
 DISTRICT = "Østjyllands Politi"
 
+SUBMITTED_AT = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # 10.30 Danish time
+
+
+def submitted(category: Category = Category.TRAFFIC_CONTROL, **changes: Any) -> OrderSubmitted:
+    """The order a receipt repeats, as intake published it."""
+    make_order = {
+        Category.TRAFFIC_CONTROL: traffic_order,
+        Category.TALK: talk_order,
+        Category.EVENT_PRESENCE: lambda **o: event_order(SUBMITTED_AT, **o),
+    }[category]
+    return submitted_event(make_order(**changes), now=SUBMITTED_AT)
+
+
+def receipt_facts(order: OrderSubmitted) -> dict[str, Any]:
+    """What notifications gives the receipt: the deadlines and the order as sent."""
+    return {
+        "decision_due": order.decision_due,
+        "execution_due": order.execution_due,
+        "urgent": order.urgent,
+        "submitted_at": order.submitted_at,
+        "order": order,
+    }
+
+
 FACTS: dict[EmailKind, dict[str, Any]] = {
-    EmailKind.RECEIPT: {
-        "decision_due": NOW + timedelta(days=14),
-        "execution_due": NOW + timedelta(days=30),
-        "urgent": False,
-    },
+    EmailKind.RECEIPT: receipt_facts(submitted()),
     EmailKind.ROUTED: {"district_name": DISTRICT},
     EmailKind.ACCEPTED: {
         "district_name": DISTRICT,
@@ -291,8 +316,53 @@ def test_the_districts_placeholders_are_filled_in_for_the_citizen(kind, fact) ->
     text, html = bodies(make(kind, **{fact: written}))
     filled = f"Kære Mette Hansen\n  Din bestilling {REFERENCE} hos {DISTRICT}; {{ukendt}} står."
     assert filled in text
+    assert text.count("Kære") == 1  # the officer's greeting, not a second one of the email
     assert f"Kære Mette Hansen<br>\nDin bestilling {REFERENCE} hos {DISTRICT}" in html
     assert "{navn}" not in text + html
+
+
+GREETING = {Language.DA: "Kære Mette Hansen", Language.EN: "Dear Mette Hansen"}
+
+
+@pytest.mark.parametrize("language", list(Language), ids=str)
+def test_the_default_reply_leaves_the_greeting_to_the_email(language: Language) -> None:
+    content = {"category": "traffic_control", "details": {"road": "Skovvejen"}}
+    sent = fill(
+        default_template(ReasonCode.NO_CAPACITY, language),
+        merge_values(content, REFERENCE, DISTRICT, language),
+    )
+    text, html = bodies(make(EmailKind.DECLINED, language, message=sent))
+    salutation = GREETING[language].split()[0]
+    assert text.count(salutation) == 1 and html.count(salutation) == 1
+    assert text.index(GREETING[language]) < text.index(sent.splitlines()[0])
+    opening = {Language.DA: "Tak for din bestilling", Language.EN: "Thank you for your order"}
+    assert f":\n  {opening[language]} {REFERENCE}" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "fact"),
+    [
+        (EmailKind.ACCEPTED, "message"),
+        (EmailKind.DECLINED, "message"),
+        (EmailKind.SCHEDULED, "note"),
+        (EmailKind.COMPLETED, "summary"),
+        (EmailKind.INFO_REQUESTED, "question"),
+    ],
+    ids=lambda v: str(v),
+)
+@pytest.mark.parametrize(
+    "written", ["Kære {navn}\n\nVi kommer.", "Kære {navn}, vi kommer.", "{navn}: vi kommer."]
+)
+def test_an_officer_who_greets_by_name_replaces_the_emails_greeting(kind, fact, written) -> None:
+    text, html = bodies(make(kind, **{fact: written}))
+    assert text.count("Mette Hansen") == 1 and html.count("Mette Hansen") == 1
+    assert "<p>Kære Mette Hansen</p>" not in html
+
+
+def test_a_name_inside_the_officers_text_keeps_the_emails_greeting() -> None:
+    text, html = bodies(make(EmailKind.ACCEPTED, message="Tak, {navn}, vi kommer."))
+    assert text.count("Kære Mette Hansen") == 1 and "Tak, Mette Hansen, vi kommer." in text
+    assert "<p>Kære Mette Hansen</p>" in html
 
 
 def test_the_calendar_note_greets_by_name_too() -> None:
@@ -310,9 +380,275 @@ def test_receipt_tells_the_deadlines_and_urgency() -> None:
 
 
 def test_receipt_for_an_event_names_its_start() -> None:
-    text, _ = bodies(make(EmailKind.RECEIPT, Language.EN, Category.EVENT_PRESENCE))
+    facts = receipt_facts(submitted(Category.EVENT_PRESENCE))
+    text, _ = bodies(make(EmailKind.RECEIPT, Language.EN, Category.EVENT_PRESENCE, **facts))
     assert "The event starts" in text
     assert "police presence at an event" in text
+
+
+# --- the receipt, after the design system's receipt pattern ------------------------------
+
+# What the receipt says in each language, whatever was ordered.
+RECEIPT_SAYS = {
+    Language.DA: {
+        "heading": f"Vi har modtaget din bestilling {REFERENCE}.",
+        "reference": f"Dit referencenummer: {REFERENCE}",
+        "received": "Modtaget: 1. december 2026 kl. 10.30",
+        "next": "Hvad sker der nu?",
+        "screened": "En betjent vurderer den",
+        "each_step": "Du får en e-mail ved hvert trin",
+        "follow": "trække bestillingen tilbage",
+        "sent": "Det har du sendt",
+        "contact": "Dine kontaktoplysninger",
+        "keep": "Gem denne e-mail",
+        "way_back": f"Referencenummeret {REFERENCE} og linket til statussiden er vejen tilbage",
+    },
+    Language.EN: {
+        "heading": f"We have received your order {REFERENCE}.",
+        "reference": f"Your reference number: {REFERENCE}",
+        "received": "Received: 1 December 2026 at 10:30",
+        "next": "What happens now?",
+        "screened": "An officer assesses it",
+        "each_step": "You get an email at each step",
+        "follow": "withdraw the order",
+        "sent": "What you sent",
+        "contact": "Your contact details",
+        "keep": "Keep this email",
+        "way_back": f"The reference number {REFERENCE} and the link to the status page",
+    },
+}
+
+# What the citizen sent, as the summary shows it (tests.support's orders).
+SENT_SHOWN: dict[tuple[Category, Language], list[str]] = {
+    (Category.TRAFFIC_CONTROL, Language.DA): [
+        "Kategori: færdselskontrol",
+        "Vej eller strækning: Skovvejen mellem nr. 2 og 40",
+        "Problem: Bilister kører for stærkt",
+        "Hastighedsgrænse: 40 km/t",
+        "Tidspunkt på døgnet: Morgen",
+        "Adresse: Skovvejen 12, 8000 Aarhus C",
+        "Kommune: Aarhus",
+        "Beskrivelse: Bilerne kører alt for stærkt forbi skolen om morgenen.",
+        "Navn: Mette Hansen",
+        "E-mail: mette.hansen@example.dk",
+        "Telefonnummer: +45 20 30 40 50",
+    ],
+    (Category.TRAFFIC_CONTROL, Language.EN): [
+        "Category: traffic control",
+        "Road or stretch: Skovvejen mellem nr. 2 og 40",
+        "Problem: Cars drive too fast",
+        "Speed limit: 40 km/h",
+        "Time of day: Morning",
+        "Address: Skovvejen 12, 8000 Aarhus C",
+        "Municipality: Aarhus",
+        "Description: Bilerne kører alt for stærkt forbi skolen om morgenen.",
+        "Name: Mette Hansen",
+        "Email: mette.hansen@example.dk",
+        "Phone number: +45 20 30 40 50",
+    ],
+    (Category.TALK, Language.DA): [
+        "Kategori: foredrag",
+        "Emne: Forebyggelse af indbrud",
+        "Tilhørere: Members of the homeowners' association",
+        "Forventet antal tilhørere: 45 personer",
+        "Ønskede datoer: 10. december 2026, 15. december 2026",
+        "Adresse: 5000 Odense C",
+        "Kommune: Odense",
+        "Beskrivelse: We would like a talk about burglary prevention for our members.",
+        "Navn: Jens Jensen",
+        "E-mail: jens@example.dk",
+        "Forening, skole eller virksomhed: Grundejerforeningen Solsikken",
+    ],
+    (Category.TALK, Language.EN): [
+        "Category: talk",
+        "Topic: Preventing burglary",
+        "Audience: Members of the homeowners' association",
+        "Expected listeners: 45 people",
+        "Preferred dates: 10 December 2026, 15 December 2026",
+        "Address: 5000 Odense C",
+        "Municipality: Odense",
+        "Description: We would like a talk about burglary prevention for our members.",
+        "Name: Jens Jensen",
+        "Email: jens@example.dk",
+        "Association, school or company: Grundejerforeningen Solsikken",
+    ],
+    (Category.EVENT_PRESENCE, Language.DA): [
+        "Kategori: tilstedeværelse ved arrangement",
+        "Arrangementets navn: Rønne Byfest",
+        "Starter: 21. december 2026 kl. 10.30",
+        "Slutter: 21. december 2026 kl. 16.30",
+        "Forventet antal deltagere: 3000 personer",
+        "Sted: Store Torv",
+        "Adresse: 3700 Rønne",
+        "Kommune: Bornholm",
+        "Beskrivelse: Byfest med musik og mange gæster på torvet.",
+        "Navn: Anna Berg",
+        "E-mail: anna@example.dk",
+        "Arrangør: Rønne Byfest",
+    ],
+    (Category.EVENT_PRESENCE, Language.EN): [
+        "Category: police presence at an event",
+        "Name of the event: Rønne Byfest",
+        "Starts: 21 December 2026 at 10:30",
+        "Ends: 21 December 2026 at 16:30",
+        "Expected participants: 3000 people",
+        "Venue: Store Torv",
+        "Address: 3700 Rønne",
+        "Municipality: Bornholm",
+        "Description: Byfest med musik og mange gæster på torvet.",
+        "Name: Anna Berg",
+        "Email: anna@example.dk",
+        "Organiser: Rønne Byfest",
+    ],
+}
+
+CATEGORY_LANGUAGE = pytest.mark.parametrize(
+    ("category", "language"),
+    [(category, language) for category in Category for language in Language],
+    ids=[f"{category}-{language}" for category in Category for language in Language],
+)
+
+
+def receipt(category: Category, language: Language, **changes: Any) -> tuple[str, str]:
+    """The receipt's text and HTML for an order of tests.support's kind."""
+    if category == Category.TALK:
+        changes.setdefault(
+            "details",
+            {**talk_order()["details"], "preferred_dates": ["2026-12-10", "2026-12-15"]},
+        )
+    order = submitted(category, language=language.value, **changes)
+    facts = receipt_facts(order)
+    return bodies(make(EmailKind.RECEIPT, language, category, **facts))
+
+
+def rows_of(html: str) -> list[str]:
+    """The HTML tables' rows as "label: value", to compare with the text."""
+    import re
+
+    found = re.findall(r'<th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td>', html, re.S)
+    return [f"{label}: {value}" for label, value in found]
+
+
+@CATEGORY_LANGUAGE
+def test_receipt_has_every_part_of_the_pattern(category: Category, language: Language) -> None:
+    order = submitted(category)
+    text, html = receipt(category, language)
+    says = RECEIPT_SAYS[language]
+    assert text.splitlines()[0] == says["heading"]
+    assert f">{says['heading']}</h1>" in html
+    for key in ("next", "sent", "contact", "keep"):
+        assert f"\n{says[key]}\n{'=' * len(says[key])}\n" in text, key
+        assert f">{says[key]}</h2>" in html, key
+    for key in ("screened", "each_step", "follow", "way_back"):
+        assert says[key] in text and says[key] in html, key
+    for due in (order.decision_due, order.execution_due):
+        assert format_datetime(due, language) in text and format_datetime(due, language) in html
+    for key in ("reference", "received"):
+        assert says[key] in text and says[key] in rows_of(html), key
+    assert f'<html lang="{language}">' in html
+    assert html.count("<ol") == 1 and html.count("<li") == 3
+
+
+@CATEGORY_LANGUAGE
+def test_receipt_sums_up_what_was_sent(category: Category, language: Language) -> None:
+    text, html = receipt(category, language)
+    shown = rows_of(html)
+    for line in SENT_SHOWN[category, language]:
+        assert line in text, line
+        assert line.replace("'", "&#39;") in shown, line
+
+
+@CATEGORY_LANGUAGE
+def test_receipt_tells_when_the_work_is_due(category: Category, language: Language) -> None:
+    text, _ = receipt(category, language)
+    event = category == Category.EVENT_PRESENCE
+    words = {
+        (False, Language.DA): "Siger politiet ja, bliver bestillingen udført senest",
+        (True, Language.DA): "Siger politiet ja, kommer politiet til arrangementet",
+        (False, Language.EN): "If the police say yes, the order is carried out by",
+        (True, Language.EN): "If the police say yes, they come to the event",
+    }
+    assert words[event, language] in text
+    assert words[not event, language] not in text
+
+
+def test_receipt_shows_the_status_link_once_where_it_says_what_it_is_for() -> None:
+    text, html = receipt(Category.TRAFFIC_CONTROL, Language.DA)
+    assert text.count(STATUS_URL) == 1
+    assert html.count(f'href="{STATUS_URL.replace("&", "&amp;")}"') == 1
+    follow, link = text.index("trække bestillingen tilbage:"), text.index(STATUS_URL)
+    assert follow < link < text.index("Det har du sendt")
+
+
+def test_receipt_shows_only_the_contact_details_that_were_given() -> None:
+    text, html = receipt(
+        Category.TRAFFIC_CONTROL,
+        Language.DA,
+        requester={"name": "Mette Hansen", "email": "mette@example.dk"},
+        location={"postal_code": "8000"},
+        details={"road": "Skovvejen", "problem": "other"},
+    )
+    for absent in ("Telefonnummer", "Forening", "Kommune:", "Hastighedsgrænse", "Tidspunkt på"):
+        assert absent not in text and absent not in html, absent
+    assert "Adresse: 8000\n" in text
+    assert "Problem: Andet" in text
+
+
+def test_receipt_escapes_what_the_citizen_wrote_and_keeps_its_lines() -> None:
+    hostile = "<script>alert('x')</script> & co\nAnden linje"
+    text, html = receipt(
+        Category.TRAFFIC_CONTROL,
+        Language.DA,
+        description=hostile,
+        requester={"name": "Mette <b>Hansen</b>", "email": "mette@example.dk"},
+    )
+    assert "<script>" not in html and "<b>Hansen</b>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co<br>\nAnden linje" in html
+    assert "Mette &lt;b&gt;Hansen&lt;/b&gt;" in html
+    assert "Beskrivelse:\n  <script>alert('x')</script> & co\n  Anden linje\n" in text
+
+
+def test_an_urgent_event_says_so_in_the_receipt() -> None:
+    text, html = receipt(Category.EVENT_PRESENCE, Language.DA, starts_in=timedelta(days=5))
+    assert "behandles som hastende" in text and "behandles som hastende" in html
+
+
+async def test_the_receipt_written_to_file_reads_back_whole(tmp_path: Path) -> None:
+    """From the event to the .eml on disk, as `bestil dev` writes it."""
+    from services.notifications import service
+    from services.notifications.delivery import FileDelivery
+    from services.notifications.models import NotificationsBase
+    from services.notifications.service import Mailer
+    from services.notifications.settings import NotificationsSettings
+    from shared.clock import FrozenClock
+    from shared.db import Database
+
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'n.db'}", NotificationsBase.metadata)
+    await db.create_all()
+    try:
+        clock = FrozenClock(SUBMITTED_AT)
+        order = submitted(Category.TALK, language="en")
+        async with db.transaction() as session:
+            await service.record_submission(session, order, clock())
+        mail_dir = tmp_path / "mail"
+        settings = NotificationsSettings(var_dir=tmp_path)
+        assert await Mailer(db, settings, clock, FileDelivery(mail_dir)).send_due() == 1
+    finally:
+        await db.dispose()
+    [written] = list(mail_dir.glob("*.eml"))
+    assert order.reference in written.name and "receipt" in written.name
+    message = email.message_from_bytes(written.read_bytes(), policy=default)
+    assert isinstance(message, EmailMessage)
+    assert message["To"] == "jens@example.dk"
+    assert message["Subject"] == f"We have received your order {order.reference}"
+    assert message["Content-Language"] == "en"
+    text, html = bodies(message)
+    for body in (text, html):
+        assert f"We have received your order {order.reference}." in body
+        assert "Received" in body and "1 December 2026 at 10:30" in body
+        assert "What happens now?" in body and "Keep this email" in body
+        assert "Preventing burglary" in body and "Grundejerforeningen Solsikken" in body
+        assert "jens@example.dk" in body
 
 
 def test_deadline_breach_for_execution() -> None:
@@ -330,8 +666,8 @@ def test_optional_facts_may_be_left_out() -> None:
     facts = {"district_name": DISTRICT, "planned_start": PLANNED_START}
     message = compose(EmailKind.SCHEDULED, recipient(), sender=SENDER, facts=facts)
     assert "DTEND" not in calendar_part(message).get_content()
-    receipt = {k: v for k, v in FACTS[EmailKind.RECEIPT].items() if k != "urgent"}
-    assert compose(EmailKind.RECEIPT, recipient(), sender=SENDER, facts=receipt)["Subject"]
+    without_urgent = {k: v for k, v in FACTS[EmailKind.RECEIPT].items() if k != "urgent"}
+    assert compose(EmailKind.RECEIPT, recipient(), sender=SENDER, facts=without_urgent)["Subject"]
 
 
 def test_missing_facts_are_named() -> None:

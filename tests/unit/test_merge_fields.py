@@ -10,6 +10,7 @@ from shared.merge_fields import (
     NAME,
     PERSONAL,
     fill,
+    greets_by_name,
     name_for,
     placeholder,
     unknown_fields,
@@ -87,18 +88,36 @@ def test_a_text_reads_naturally_without_the_name(written: str, read: str) -> Non
     assert without_name(written) == read
 
 
+@pytest.mark.parametrize(
+    ("text", "greets"),
+    [
+        ("Kære {navn}\n\nTak for din bestilling.", True),
+        ("  Dear {navn},\nThank you.", True),
+        ("Hej {navn}. Vi kommer.", True),
+        ("{navn}: vi kommer.", True),
+        ("Tak, {navn}, for din bestilling.", False),
+        ("Tak for din bestilling.\n\nKære {navn}", False),
+        ("Kære borger", False),
+    ],
+    ids=["da", "en-indented", "same-line", "bare-name", "name-inside", "later-line", "no-name"],
+)
+def test_a_text_greets_by_name_only_when_it_opens_with_the_salutation(
+    text: str, greets: bool
+) -> None:
+    assert greets_by_name(text) is greets
+
+
 @pytest.mark.parametrize("reason", list(ReasonCode), ids=str)
 @pytest.mark.parametrize(
     ("language", "opening"),
     [(Language.DA, "Tak for din bestilling BEB-1 om "), (Language.EN, "Thank you for your order")],
     ids=["da", "en"],
 )
-def test_every_default_reply_opens_with_thanks_on_a_page_without_names(
+def test_every_default_reply_opens_with_thanks_and_leaves_the_greeting_to_the_email(
     reason: ReasonCode, language: Language, opening: str
 ) -> None:
     content = {"category": "talk", "details": {"topic": "cyber_crime"}}
     sent = fill(default_template(reason, language), merge_values(content, "BEB-1", "X", language))
-    assert sent.count("{navn}") == 1  # the event's text, as notifications receives it
-    shown = without_name(sent)
-    assert shown.startswith(opening) and "{" not in shown
-    assert shown.endswith("\nX")
+    assert "{navn}" not in sent and not greets_by_name(sent)  # the email greets by name
+    assert sent.startswith(opening) and "{" not in sent
+    assert without_name(sent) == sent and sent.endswith("\nX")

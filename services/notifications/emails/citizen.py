@@ -15,11 +15,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.notifications.emails.calendar import calendar
-from services.notifications.emails.content import content_for, personalised
+from services.notifications.emails.content import content_for, greets_in_own_words, personalised
 from services.notifications.emails.kinds import MESSAGE_ID_DOMAIN, EmailKind, Recipient
-from services.notifications.emails.words import CATEGORY_NAMES, WORDS
+from services.notifications.emails.words import WORDS
 from shared.clock import as_utc, utcnow
-from shared.vocabulary import Category, Language
+from shared.vocabulary import Language
 
 _TEMPLATES = Path(__file__).parent.parent / "templates"
 
@@ -50,13 +50,14 @@ def render(kind: EmailKind, recipient: Recipient, facts: Mapping[str, Any]) -> R
     kind = EmailKind(kind)
     lang = Language(recipient.language)
     content = content_for(kind, recipient, personalised(recipient, facts))
+    # One greeting per email: an officer who wrote "Kære {navn}" has greeted already.
+    greeting = "" if greets_in_own_words(facts) else WORDS[lang]["greeting"]
     context = {
         "c": content,
         "w": WORDS[lang],
-        "greeting": WORDS[lang]["greeting"].format(name=recipient.name),
+        "greeting": greeting.format(name=recipient.name),
         "lang": lang.value,
         "recipient": recipient,
-        "category": CATEGORY_NAMES[lang][Category(recipient.category)],
     }
     env = _environment()
     return Rendered(

@@ -54,11 +54,15 @@ def message_for(
         category=Category(contact.category),
         status_url=status_url(links.public_url, contact.reference, links.status_link_secret),
     )
+    facts = facts_for(event)
+    if isinstance(event, events.OrderSubmitted):
+        # The receipt repeats what the citizen sent, from the event it stems from.
+        facts |= {"submitted_at": event.submitted_at, "order": event}
     return compose(
         EmailKind(email.kind),
         recipient,
         sender=settings.sender,
-        facts=facts_for(event),
+        facts=facts,
         message_id=message_id_for(event.event_id),
         now=now,
     )

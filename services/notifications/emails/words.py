@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.vocabulary import Category, Language, ReasonCode
+from shared.vocabulary import Category, Language, ReasonCode, TalkTopic, TimeOfDay, TrafficProblem
 
 CATEGORY_NAMES: dict[Language, dict[Category, str]] = {
     Language.DA: {
@@ -62,6 +62,110 @@ REASONS: dict[Language, dict[ReasonCode, str]] = {
     },
 }
 
+# The receipt's summary of what the citizen sent, in the words the order form used
+# (services/intake/templates/strings/): the citizen recognises their own answers.
+FIELD_LABELS: dict[Language, dict[str, str]] = {
+    Language.DA: {
+        "road": "Vej eller strækning",
+        "problem": "Problem",
+        "speed_limit_kmh": "Hastighedsgrænse",
+        "time_of_day": "Tidspunkt på døgnet",
+        "topic": "Emne",
+        "audience": "Tilhørere",
+        "talk_attendees": "Forventet antal tilhørere",
+        "preferred_dates": "Ønskede datoer",
+        "event_name": "Arrangementets navn",
+        "event_start": "Starter",
+        "event_end": "Slutter",
+        "event_attendees": "Forventet antal deltagere",
+        "venue": "Sted",
+        "address": "Adresse",
+        "municipality": "Kommune",
+        "description": "Beskrivelse",
+        "name": "Navn",
+        "email": "E-mail",
+        "phone": "Telefonnummer",
+        "organisation": "Forening, skole eller virksomhed",
+        "organiser": "Arrangør",
+        "km_h": "{n} km/t",
+        "people": "{n} personer",
+    },
+    Language.EN: {
+        "road": "Road or stretch",
+        "problem": "Problem",
+        "speed_limit_kmh": "Speed limit",
+        "time_of_day": "Time of day",
+        "topic": "Topic",
+        "audience": "Audience",
+        "talk_attendees": "Expected listeners",
+        "preferred_dates": "Preferred dates",
+        "event_name": "Name of the event",
+        "event_start": "Starts",
+        "event_end": "Ends",
+        "event_attendees": "Expected participants",
+        "venue": "Venue",
+        "address": "Address",
+        "municipality": "Municipality",
+        "description": "Description",
+        "name": "Name",
+        "email": "Email",
+        "phone": "Phone number",
+        "organisation": "Association, school or company",
+        "organiser": "Organiser",
+        "km_h": "{n} km/h",
+        "people": "{n} people",
+    },
+}
+
+PROBLEMS: dict[Language, dict[TrafficProblem, str]] = {
+    Language.DA: {
+        TrafficProblem.SPEEDING: "Bilister kører for stærkt",
+        TrafficProblem.MOPEDS: "Knallerter kører for stærkt eller farligt",
+        TrafficProblem.HEAVY_VEHICLES: "Lastbiler og andre store køretøjer",
+        TrafficProblem.OTHER: "Andet",
+    },
+    Language.EN: {
+        TrafficProblem.SPEEDING: "Cars drive too fast",
+        TrafficProblem.MOPEDS: "Mopeds drive too fast or dangerously",
+        TrafficProblem.HEAVY_VEHICLES: "Lorries and other large vehicles",
+        TrafficProblem.OTHER: "Other",
+    },
+}
+
+TIMES_OF_DAY: dict[Language, dict[TimeOfDay, str]] = {
+    Language.DA: {
+        TimeOfDay.MORNING: "Morgen",
+        TimeOfDay.DAYTIME: "Dag",
+        TimeOfDay.EVENING: "Aften",
+        TimeOfDay.NIGHT: "Nat",
+    },
+    Language.EN: {
+        TimeOfDay.MORNING: "Morning",
+        TimeOfDay.DAYTIME: "Daytime",
+        TimeOfDay.EVENING: "Evening",
+        TimeOfDay.NIGHT: "Night",
+    },
+}
+
+TOPICS: dict[Language, dict[TalkTopic, str]] = {
+    Language.DA: {
+        TalkTopic.BURGLARY_PREVENTION: "Forebyggelse af indbrud",
+        TalkTopic.CYBER_CRIME: "It-kriminalitet og svindel på nettet",
+        TalkTopic.TRICK_THEFT: "Tricktyveri",
+        TalkTopic.LOCAL_CRIME: "Kriminaliteten i lokalområdet",
+        TalkTopic.TRAFFIC_SAFETY: "Trafiksikkerhed",
+        TalkTopic.OTHER: "Andet",
+    },
+    Language.EN: {
+        TalkTopic.BURGLARY_PREVENTION: "Preventing burglary",
+        TalkTopic.CYBER_CRIME: "IT crime and online fraud",
+        TalkTopic.TRICK_THEFT: "Trick theft",
+        TalkTopic.LOCAL_CRIME: "Crime in the local area",
+        TalkTopic.TRAFFIC_SAFETY: "Traffic safety",
+        TalkTopic.OTHER: "Other",
+    },
+}
+
 # Every sentence of every email, per language; `{placeholders}` are filled by emails.content.
 WORDS: dict[Language, dict[str, str]] = {
     Language.DA: {
@@ -83,8 +187,41 @@ WORDS: dict[Language, dict[str, str]] = {
             "Bestillingen sendes til den politikreds, der dækker stedet. En betjent vurderer den "
             "ud fra en faglig vurdering og kredsens samlede prioritering af ressourcer."
         ),
-        "receipt_decision": "Du får besked om, hvorvidt bestillingen er imødekommet eller afvist.",
-        "urgent": "Arrangementet begynder snart, så bestillingen behandles som hastende.",
+        "receipt_thanks": (
+            "Tak for din bestilling. Her er din kvittering: hvad der sker nu, og hvad du har sendt."
+        ),
+        "reference_number": "Dit referencenummer",
+        "received": "Modtaget",
+        "next_heading": "Hvad sker der nu?",
+        "receipt_decision": (
+            "Du får senest {date} svar på, om bestillingen er imødekommet eller afvist "
+            "– og hvorfor, hvis den afvises."
+        ),
+        "receipt_execution": "Siger politiet ja, bliver bestillingen udført senest {date}.",
+        "receipt_execution_event": (
+            "Siger politiet ja, kommer politiet til arrangementet, der begynder {date}."
+        ),
+        "receipt_each_step": (
+            "Du får en e-mail ved hvert trin: når politikredsen har fået bestillingen, "
+            "når den er besvaret, og når den er planlagt og udført."
+        ),
+        "receipt_follow": (
+            "På statussiden kan du følge bestillingen, svare på spørgsmål fra politiet "
+            "og trække bestillingen tilbage:"
+        ),
+        "sent_heading": "Det har du sendt",
+        "sent_intro": "Det er de oplysninger, du har sendt.",
+        "contact_heading": "Dine kontaktoplysninger",
+        "contact_intro": "Dem ser kun politiet.",
+        "keep_heading": "Gem denne e-mail",
+        "keep_body": (
+            "Referencenummeret {reference} og linket til statussiden er vejen tilbage til din "
+            "bestilling. Oplys nummeret, hvis du kontakter politiet om bestillingen."
+        ),
+        "urgent": (
+            "Arrangementet begynder snart, så bestillingen behandles som hastende "
+            "og besvares, før arrangementet begynder."
+        ),
         "decision_due": "Svar senest",
         "execution_due": "Udføres senest",
         "event_start": "Arrangementet begynder",
@@ -176,8 +313,41 @@ WORDS: dict[Language, dict[str, str]] = {
             "The order goes to the police district that covers the location. An officer assesses "
             "it on professional judgement and the district's overall priorities."
         ),
-        "receipt_decision": "You will be told whether the order is accepted or declined.",
-        "urgent": "The event starts soon, so the order is handled as urgent.",
+        "receipt_thanks": (
+            "Thank you for your order. This is your receipt: what happens now, and what you sent."
+        ),
+        "reference_number": "Your reference number",
+        "received": "Received",
+        "next_heading": "What happens now?",
+        "receipt_decision": (
+            "By {date} you will hear whether the order is accepted or declined "
+            "– and why, if it is declined."
+        ),
+        "receipt_execution": "If the police say yes, the order is carried out by {date}.",
+        "receipt_execution_event": (
+            "If the police say yes, they come to the event, which starts {date}."
+        ),
+        "receipt_each_step": (
+            "You get an email at each step: when the police district has the order, "
+            "when it is answered, and when it is scheduled and carried out."
+        ),
+        "receipt_follow": (
+            "On the status page you can follow the order, answer questions from the police "
+            "and withdraw the order:"
+        ),
+        "sent_heading": "What you sent",
+        "sent_intro": "This is the information you sent.",
+        "contact_heading": "Your contact details",
+        "contact_intro": "Only the police see them.",
+        "keep_heading": "Keep this email",
+        "keep_body": (
+            "The reference number {reference} and the link to the status page are your way "
+            "back to the order. Give the number if you contact the police about it."
+        ),
+        "urgent": (
+            "The event starts soon, so the order is handled as urgent "
+            "and answered before the event starts."
+        ),
         "decision_due": "Answer by",
         "execution_due": "Carried out by",
         "event_start": "The event starts",

@@ -117,8 +117,8 @@ async def test_an_order_with_its_neighbours_and_the_template_switch(
     assert "3 bestillinger samlet" in await page.locator("#group-banner").inner_text()
     danish = page.get_by_label("Besked til borgeren på dansk")
     english = page.get_by_label("Besked til borgeren på engelsk")
-    assert "Kære {navn}" in await danish.input_value()
-    assert "Dear {navn}" in await english.input_value()
+    assert (await danish.input_value()).startswith("Tak for din bestilling")
+    assert (await english.input_value()).startswith("Thank you for your order")
     # choosing a reason puts its template in; an edited text is not overwritten silently
     await page.get_by_label("Afgørelse og begrundelse").select_option("already_planned")
     assert "allerede planlagt en kontrol" in await danish.input_value()
@@ -136,7 +136,7 @@ async def test_an_order_with_its_neighbours_and_the_template_switch(
     group = {site.orders[f"neighbour_{i}"].reference for i in (1, 2, 3)}
     decided = [e for e in await site.staged(events.OrderScreened) if e.reference in group]
     assert [e.reason_code.value for e in decided] == ["duplicate"] * 3
-    assert decided[2].message.startswith("Dear Anna Berg")
+    assert decided[2].message.startswith("Thank you for your order")
     await assert_accessible(page, "order-decided")
     await screenshot(page, "05-order-decided")
 
