@@ -15,7 +15,7 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
     && mkdir -p /out/node_modules \
-    && for package in dkfds leaflet; do \
+    && for package in dkfds leaflet leaflet.markercluster; do \
          mkdir -p /out/node_modules/$package \
          && cp -r node_modules/$package/dist node_modules/$package/package.json \
               /out/node_modules/$package/; \

@@ -21,11 +21,11 @@ BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale
 else
 SUFFIX :=
 SCALE_BROKERS :=
-BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview
 endif
 ON := --broker $(BROKER)
 
-.PHONY: bench bench-both bench-kafka bench-pipeline bench-intake bench-burst bench-scale bench-queue-page
+.PHONY: bench bench-both bench-kafka bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview
 
 bench: $(BENCH_TARGETS)
 
@@ -56,3 +56,9 @@ bench-scale: | $(OUT)
 # no broker involved: the same on both
 bench-queue-page: | $(OUT)
 	$(PY) -m bench.queue_page --orders 10000,100000,1000000 | tee $(OUT)/queue-page.txt
+
+bench-stats-page: | $(OUT)
+	$(PY) -m bench.stats_page --orders 100000,1000000 | tee $(OUT)/stats-page.txt
+
+bench-overview: | $(OUT)
+	$(PY) -m bench.overview --orders 100000,1000000 | tee $(OUT)/overview.txt

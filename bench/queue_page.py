@@ -253,7 +253,7 @@ async def run(url: str, count: int, requests: int, workdir: Path) -> None:
     clients = {}
     for who in ("officer", "admin"):
         clients[who] = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=60
+            transport=httpx.ASGITransport(app=app), base_url="https://bench", timeout=60
         )
         await sign_in(clients[who], people[who])
     for who, label, path in SCENARIOS:

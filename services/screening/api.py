@@ -6,13 +6,14 @@ Routes translate HTTP to a use case and its answer back; the use cases own the t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time
-from typing import Any
+from datetime import date, datetime, time
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 
-from services.screening import actions, reading, statistics
+from services.screening import actions, cursors, reading, statistics
 from services.screening.actions import ActionDone
 from services.screening.context import api_officer, ctx
 from services.screening.domain import (
@@ -35,6 +36,7 @@ from services.screening.schemas import (
 )
 from services.screening.views import nearby_view, order_view
 from shared.api_models import complete_openapi, error_responses
+from shared.danish_time import COPENHAGEN
 
 router = APIRouter(prefix="/api/v1", tags=["screening"])
 
@@ -52,35 +54,83 @@ ERRORS = {
     404: "No such order in the caller's districts (another district's order is not found too)",
     409: "The order's state does not allow this action now",
 }
+MAX_PAGE = 500
 WWW_AUTHENTICATE = {
     "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string", "const": "Bearer"}}
 }
 
 
-def _answers(model: type[Any], text: str, *codes: int) -> dict[int | str, dict[str, Any]]:
+def _answers(
+    model: type[Any], text: str, *codes: int, texts: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
     """`responses=`: the route's 200 body (built by the route, so not re-validated by FastAPI)
-    and the errors it can answer, in FastAPI's shape."""
+    and the errors it can answer, in FastAPI's shape (`texts` words a code for this route)."""
+    wording = {**ERRORS, **(texts or {})}
     errors = error_responses(
-        {code: ERRORS[code] for code in (401, *codes)},
+        {code: wording[code] for code in (401, *codes)},
         model=ApiError,
         headers={401: WWW_AUTHENTICATE},
     )
     return {200: {"model": model, "description": text}, **errors}
 
 
-@router.get("/orders", response_model=None, responses=_answers(OrderList, "The orders"))
+LISTING_ERRORS = {400: "The cursor is not one this API handed out, or belongs to another listing"}
+
+
+@router.get(
+    "/orders",
+    response_model=None,
+    responses=_answers(OrderList, "A page of the orders", 400, texts=LISTING_ERRORS),
+)
 async def list_orders(
     request: Request,
     status: str | None = None,
     category: str | None = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(
+            description=(
+                "Only orders changed at or after this moment (ISO 8601 with an offset), the "
+                "oldest change first: for integrations that poll. Without it, the most urgent "
+                "decision deadline first."
+            ),
+            examples=["2026-12-01T08:00:00Z"],
+        ),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="`next_cursor` of the previous page, with the same `updated_since`",
+            max_length=200,
+        ),
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description=f"Orders per page, at most {MAX_PAGE}")
+    ] = MAX_PAGE,
     officer: Officer = Depends(api_officer),
 ) -> dict[str, Any]:
-    """The caller's orders with their content: the listing is recorded in the audit trail."""
+    """A page of the caller's orders with their content; the listing is recorded in the audit
+    trail. `next_cursor` asks for the next page; it is null after the last."""
     c = ctx(request)
-    orders = await reading.list_orders(
-        c.db, officer, status=status, category=category, now=c.clock()
+    order = cursors.BY_DEADLINE if updated_since is None else cursors.BY_CHANGE
+    try:
+        after = cursors.decode(cursor, order) if cursor is not None else None
+    except cursors.BadCursorError as exc:
+        raise HTTPException(400, str(exc)) from None
+    page = await reading.list_orders(
+        c.db,
+        officer,
+        status=status,
+        category=category,
+        updated_since=updated_since,
+        after=after,
+        limit=limit,
+        now=c.clock(),
     )
-    return {"orders": [order_view(o) for o in orders]}
+    return {
+        "orders": [order_view(o) for o in page.orders],
+        "next_cursor": cursors.encode(page.next_cursor) if page.next_cursor else None,
+    }
 
 
 @router.get(
@@ -199,10 +249,11 @@ async def stats(
     since: date | None = None,
     officer: Officer = Depends(api_officer),
 ) -> dict[str, Any]:
-    """Counts by category, district, status and month (UTC); deadlines kept. Officers and
-    coordinators get their district's figures; a national admin all, or one `district`'s."""
+    """Counts by category, district, status and month of submission (Danish time); deadlines
+    kept. Officers and coordinators get their district's figures; a national admin all, or one
+    `district`'s. `since` is a day in Danish time: orders submitted from its start."""
     c = ctx(request)
-    start = datetime.combine(since, time(0), tzinfo=UTC) if since else None
+    start = datetime.combine(since, time(0), tzinfo=COPENHAGEN) if since else None
     figures = await statistics.statistics(
         c.db, officer, district_code=district, since=start, now=c.clock()
     )

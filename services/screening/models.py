@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -75,6 +75,12 @@ class QueuedOrder(ScreeningBase, table=True):
     planned_start: datetime | None = _ts(nullable=True)
     completed_at: datetime | None = _ts(nullable=True)
     updated_at: datetime = _ts()
+
+    # GET /api/v1/orders?updated_since=…: integrations poll along these, page by page.
+    __table_args__ = (
+        Index("ix_queued_orders_updated", "updated_at", "order_id"),
+        Index("ix_queued_orders_district_updated", "district_code", "updated_at", "order_id"),
+    )
 
 
 class OrderActivity(ScreeningBase, table=True):
@@ -215,6 +221,41 @@ class QueueEntry(ScreeningBase, table=True):
         ),
         Index("ix_queue_entries_lat", "lat"),
     )
+
+
+class WeeklyCapacity(ScreeningBase, table=True):
+    """How many visits of one category a district can carry out in a week (the week plan).
+
+    `week` is "" for the district's default, or an ISO week ("2026-W49") whose own capacity
+    overrides the default; a category without a row has no capacity set.
+    """
+
+    __tablename__ = "weekly_capacity"
+
+    district_code: str = Field(primary_key=True, max_length=4)
+    category: str = Field(primary_key=True, max_length=20)
+    week: str = Field(primary_key=True, max_length=8)
+    visits: int
+    updated_at: datetime = _ts()
+    updated_by: str = Field(max_length=36)
+
+
+class MonthlyCount(ScreeningBase, table=True):
+    """The statistics' counters: per district, month of submission (Danish time) and category,
+    how many orders, in which status, decided and carried out, and within their deadlines.
+
+    A few hundred rows per month whatever the number of orders, moved in the transaction of
+    every change to an order (`monthly.stage_change`, from `projection.sync_entry`), so the
+    statistics never count the archive. `district_code` "" is an order not routed yet.
+    """
+
+    __tablename__ = "monthly_counts"
+
+    district_code: str = Field(primary_key=True, max_length=4)
+    month: str = Field(primary_key=True, max_length=7)
+    category: str = Field(primary_key=True, max_length=20)
+    measure: str = Field(primary_key=True, max_length=40)
+    value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
 
 
 messages = MessageStore("screening", ScreeningBase.metadata)

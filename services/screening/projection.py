@@ -14,7 +14,7 @@ from sqlalchemy import text as sql_text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.screening import audit, public_stream
+from services.screening import audit, monthly, public_stream
 from services.screening.domain import next_deadline
 from services.screening.models import OrderActivity, QueuedOrder, QueueEntry
 from services.screening.nearby import place_of
@@ -169,6 +169,8 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
         return
     values = entry_values(order)
     entry = await get_row(session, QueueEntry, QueueEntry.order_id, order.order_id)
+    # The statistics' counters move with the entry they count (services/screening/monthly.py).
+    monthly.stage_change(session, monthly.values_of(entry) if entry else None, values)
     if entry is None:
         keep_row(session, QueueEntry(**values), QueueEntry.order_id)
         return
@@ -178,11 +180,12 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
 
 
 async def prepare_queue(db: Database) -> None:
-    """At start-up: give older orders their queue entry, and (on SQLite, which keeps no
-    statistics of its own) let the planner know the queue's shape, so that it walks the
-    right index for the archive's pages."""
+    """At start-up: give older orders their queue entry, count them into the monthly
+    summary once, and (on SQLite, which keeps no statistics of its own) let the planner know
+    the queue's shape, so that it walks the right index for the archive's pages."""
     async with db.transaction() as session:
         await backfill_entries(session)
+    await monthly.build(db)
     if db.is_sqlite:
         async with db.engine.begin() as conn:
             await conn.execute(sql_text("ANALYZE queue_entries"))
@@ -202,6 +205,8 @@ async def backfill_entries(session: AsyncSession, batch: int = 1000) -> int:
         if not missing:
             return done
         for order in missing:
-            session.add(QueueEntry(**entry_values(order)))
+            values = entry_values(order)
+            session.add(QueueEntry(**values))
+            monthly.stage_change(session, None, values)
         await session.flush()
         done += len(missing)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, literal_column, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.screening import cursors
 from services.screening.domain import OPEN_STATUSES, may_see
 from services.screening.models import Officer, OrderActivity, QueuedOrder, QueueEntry
 from services.screening.nearby import Place, bounding_box, distance_m, is_nearby
@@ -61,22 +62,66 @@ def normalise_reference_query(text: str | None) -> str:
     return cleaned
 
 
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of a listing, and the cursor of the next (None after the last page)."""
+
+    orders: list[QueuedOrder]
+    next_cursor: cursors.Cursor | None
+
+
 async def list_orders(
     session: AsyncSession,
     officer: Officer,
     *,
     status: str | None = None,
     category: str | None = None,
+    updated_since: datetime | None = None,
+    after: cursors.Cursor | None = None,
     limit: int = 500,
-) -> list[QueuedOrder]:
-    """The caller's queue, most urgent decision first; admins see all and the unroutable ones."""
-    query = _visible_to(select(QueuedOrder).where(col(QueuedOrder.content).is_not(None)), officer)
+) -> OrderPage:
+    """A page of the caller's orders; admins see all and the unroutable ones.
+
+    Without `updated_since`: the most urgent decision first (the deadline, then the reference,
+    neither of which changes, so the pages never overlap). With it: the orders changed at or
+    after it, the oldest change first, then by id; an order that changes while the pages are
+    walked moves behind the cursor and comes again, with its new state, on a later page.
+    """
+    q = QueuedOrder
+    query = _visible_to(select(q).where(col(q.content).is_not(None)), officer)
     if status:
-        query = query.where(QueuedOrder.status == status)
+        query = query.where(q.status == status)
     if category:
-        query = query.where(QueuedOrder.category == category)
-    query = query.order_by(col(QueuedOrder.decision_due), col(QueuedOrder.reference)).limit(limit)
-    return list((await session.exec(query)).all())
+        query = query.where(q.category == category)
+    if updated_since is None:
+        query = query.order_by(col(q.decision_due), col(q.reference))
+        if after is not None:
+            query = query.where(
+                or_(
+                    col(q.decision_due) > after.at,
+                    and_(col(q.decision_due) == after.at, col(q.reference) > after.key),
+                )
+            )
+    else:
+        query = query.where(col(q.updated_at) >= updated_since)
+        query = query.order_by(col(q.updated_at), col(q.order_id))
+        if after is not None:
+            query = query.where(
+                or_(
+                    col(q.updated_at) > after.at,
+                    and_(col(q.updated_at) == after.at, col(q.order_id) > after.key),
+                )
+            )
+    found = list((await session.exec(query.limit(limit + 1))).all())
+    if len(found) <= limit:
+        return OrderPage(found, None)
+    last = found[limit - 1]
+    if updated_since is None:
+        assert last.decision_due is not None  # every order with content has its deadline
+        cursor = cursors.Cursor(cursors.BY_DEADLINE, last.decision_due, last.reference)
+    else:
+        cursor = cursors.Cursor(cursors.BY_CHANGE, last.updated_at, last.order_id)
+    return OrderPage(found[:limit], cursor)
 
 
 @dataclass(frozen=True)
@@ -116,10 +161,24 @@ def _queue_conditions(officer: Officer, wanted: QueueFilter) -> list[Any]:
     return conditions
 
 
+COUNT_CAP = 10_000
+"""Beyond this many, a queue's total is shown as "more than 10,000": nobody reads the exact
+number, and counting the whole archive for it was most of the national page's time."""
+
+
+@dataclass(frozen=True)
+class QueueSlice:
+    """One page of the queue; `total` is exact unless `more` says there are more than it."""
+
+    rows: list[QueueEntry]
+    total: int
+    more: bool = False
+
+
 async def queue_page(
     session: AsyncSession, officer: Officer, wanted: QueueFilter, *, page: int, page_size: int
-) -> tuple[list[QueueEntry], int]:
-    """One page of the officer's queue and the total.
+) -> QueueSlice:
+    """One page of the officer's queue and the total, counted up to `COUNT_CAP`.
 
     Open orders come first, the most urgent next deadline first; finished ones (when asked
     for) follow, the newest first. Both parts are read from the narrow `queue_entries` along
@@ -136,16 +195,23 @@ async def queue_page(
     else:
         open_statuses, final_statuses = [wanted.status], []
 
-    async def count(statuses: list[str]) -> int:
+    async def count(statuses: list[str], cap: int | None = COUNT_CAP) -> int:
+        """How many, or `cap + 1` when more: stops after that many index entries."""
         if not statuses:
             return 0
-        query = select(func.count()).where(*conditions, col(q.status).in_(statuses))
+        matching: Any = select(literal_column("1")).where(*conditions, col(q.status).in_(statuses))
+        if cap is not None:
+            matching = matching.limit(cap + 1)
+        query = select(func.count()).select_from(matching.subquery())
         return int((await session.exec(query)).one())
 
-    open_total, final_total = await count(open_statuses), await count(final_statuses)
     offset = page * page_size
+    open_total = await count(open_statuses)
+    if open_total > COUNT_CAP and final_statuses and offset + page_size > COUNT_CAP:
+        open_total = await count(open_statuses, cap=None)  # a deep page: where finished begin
+    final_total = await count(final_statuses)
     rows: list[QueueEntry] = []
-    if open_statuses and offset < open_total:
+    if open_statuses and (offset < open_total or open_total > COUNT_CAP):
         query = (
             select(q)
             .where(*conditions, col(q.status).in_(open_statuses))
@@ -163,7 +229,10 @@ async def queue_page(
             .offset(max(0, offset - open_total))
         )
         rows.extend((await session.exec(query)).all())
-    return list(rows), open_total + final_total
+    total = open_total + final_total
+    if total > COUNT_CAP:
+        return QueueSlice(rows, COUNT_CAP, more=True)
+    return QueueSlice(rows, total)
 
 
 async def same_road_counts(

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.screening import audit, queries
+from services.screening.cursors import Cursor
 from services.screening.models import AuditEntry, Officer, OrderActivity, QueuedOrder, QueueEntry
-from services.screening.queries import NearbyOrder, QueueFilter
+from services.screening.queries import NearbyOrder, OrderPage, QueueFilter
 from services.screening.replies_store import texts_in_force
 from shared.clock import as_utc
 from shared.db import Database
@@ -44,6 +45,8 @@ class QueuePage:
     total: int
     neighbours: dict[str, int]
     unroutable: int
+    more: bool = False
+    """There are more than `total` (`queries.COUNT_CAP`): the count stopped there."""
 
 
 async def list_orders(
@@ -53,15 +56,27 @@ async def list_orders(
     status: str | None,
     category: str | None,
     now: datetime,
+    updated_since: datetime | None = None,
+    after: Cursor | None = None,
+    limit: int = 500,
     via: str = "api",
-) -> list[QueuedOrder]:
-    """The caller's orders with their content; the audit trail records which orders it gave."""
+) -> OrderPage:
+    """A page of the caller's orders with their content; the audit trail records which
+    orders it gave."""
     async with db.transaction() as session:
-        orders = await queries.list_orders(session, officer, status=status, category=category)
-        audit.record_listing(
-            session, officer, orders, now=now, via=via, status=status, category=category
+        page = await queries.list_orders(
+            session,
+            officer,
+            status=status,
+            category=category,
+            updated_since=updated_since,
+            after=after,
+            limit=limit,
         )
-    return orders
+        audit.record_listing(
+            session, officer, page.orders, now=now, via=via, status=status, category=category
+        )
+    return page
 
 
 async def view_order(
@@ -138,12 +153,10 @@ async def queue(
 ) -> QueuePage:
     """A page of the officer's queue (`page` counts from 0); same-road hints since `since`."""
     async with db.reading() as session:
-        rows, total = await queries.queue_page(
-            session, officer, wanted, page=page, page_size=page_size
-        )
-        neighbours = await queries.same_road_counts(session, officer, rows, since=since)
+        found = await queries.queue_page(session, officer, wanted, page=page, page_size=page_size)
+        neighbours = await queries.same_road_counts(session, officer, found.rows, since=since)
         unroutable = await queries.count_unroutable(session) if count_unroutable else 0
-    return QueuePage(rows, total, neighbours, unroutable)
+    return QueuePage(found.rows, found.total, neighbours, unroutable, more=found.more)
 
 
 async def unroutable_orders(db: Database) -> list[tuple[QueuedOrder, str]]:

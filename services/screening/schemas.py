@@ -68,9 +68,20 @@ class OrderView(BaseModel):
 
 
 class OrderList(BaseModel):
-    """The caller's orders."""
+    """A page of the caller's orders."""
 
-    orders: list[OrderView] = Field(description="Soonest deadline first")
+    orders: list[OrderView] = Field(
+        description=(
+            "Soonest decision deadline first; with `updated_since`, the oldest change first"
+        )
+    )
+    next_cursor: str | None = Field(
+        description=(
+            "Pass as `cursor` (with the same `updated_since`) for the next page; null after "
+            "the last page"
+        ),
+        examples=["WyJ1IiwgIjIwMjYtMTItMDFUMDg6MDA6MDArMDA6MDAiLCAiLi4uIl0"],
+    )
 
 
 class NearbyOrder(BaseModel):
@@ -119,7 +130,8 @@ class Compliance(BaseModel):
 
 
 class Statistics(BaseModel):
-    """Counts by category, district, status and month (UTC), and deadline compliance."""
+    """Counts by category, district, status and month of submission (Danish time), and
+    deadline compliance."""
 
     total: int = Field(description="Orders counted", examples=[55])
     by_category: dict[str, int] = Field(examples=[{"traffic_control": 50, "talk": 5}])

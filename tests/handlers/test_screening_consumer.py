@@ -38,7 +38,7 @@ async def _officer(screening, district: str | None = "1461", role: Role = Role.O
 
 async def _queue(screening, officer) -> list[QueuedOrder]:
     async with screening.db.reading() as session:
-        return await queries.list_orders(session, officer)
+        return (await queries.list_orders(session, officer)).orders
 
 
 async def test_routed_order_appears_in_its_districts_queue_only(harness) -> None:

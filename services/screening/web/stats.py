@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from services.screening import labels, statistics
+from services.screening import labels, monthly, statistics
 from services.screening.context import ctx
 from services.screening.domain import share
 from services.screening.statistics import Statistics
 from services.screening.web.common import WebUser, district_name, render, web_user
 from shared import charts, districts
-from shared.danish_time import format_month
+from shared.danish_time import format_month, local
 from shared.vocabulary import Category, OrderStatus
 
 router = APIRouter(include_in_schema=False)
@@ -25,8 +25,10 @@ PERIODS = {"12": "De seneste 12 måneder", "all": "Hele perioden"}
 
 
 def last_months(now: datetime, count: int) -> list[str]:
-    """The `count` months up to and including now's, oldest first, as "YYYY-MM"."""
-    year, month = now.year, now.month
+    """The `count` months up to and including now's (in Danish time), oldest first, as
+    "YYYY-MM"."""
+    here = local(now)
+    year, month = here.year, here.month
     keys = []
     for _ in range(count):
         keys.append(f"{year:04d}-{month:02d}")
@@ -45,9 +47,7 @@ async def stats_page(
     period = period if period in PERIODS else "12"
     district = district if user.is_admin and districts.district(district) else ""
     months = last_months(now, 12)
-    since = (
-        datetime(int(months[0][:4]), int(months[0][5:]), 1, tzinfo=UTC) if period == "12" else None
-    )
+    since = monthly.month_start(months[0]) if period == "12" else None
     figures = await statistics.statistics(
         c.db, user.officer, district_code=district or None, since=since, now=now
     )

@@ -428,6 +428,8 @@ async def workspace_site(tmp_path: Path, database_url: Any) -> AsyncIterator[Sit
             var_dir=tmp_path / "var",
             intake_url=f"http://127.0.0.1:{intake_port}",
             kafka=nobody,
+            # the order page's map asks a tile server where nothing answers: never the internet
+            map_tile_url=f"http://127.0.0.1:{free_port()}/tiles/{{z}}/{{x}}/{{y}}.png",
         )
     )
     with _Server(intake, intake_port, "intake"), _Server(screening, screening_port, "screening"):
