@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from shared.vocabulary import (
     Category,
     Channel,
@@ -119,6 +122,9 @@ AUDIT_ACTION = {
     "token_revoked": "API-nøgle tilbagekaldt",
     "officer_deactivated": "Konto deaktiveret",
     "erased": "Personoplysninger slettet",
+    "capacity_set": "Ugekapacitet ændret",
+    "queue_exported": "Kø hentet som CSV",
+    "stats_exported": "Statistik hentet som CSV",
 }
 
 
@@ -127,3 +133,62 @@ def label(table: dict, value: str | None, default: str = "–") -> str:
     if value is None:
         return default
     return table.get(value, value)
+
+
+#: The week plan's days, Monday first (ISO weeks).
+WEEKDAY = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+
+#: How an open order stands against its deadline on the map (`map_data.deadline_state`), and
+#: the shape drawn with it, so that the colour is never the only sign.
+DEADLINE_STATE = {
+    "ok": "Inden for fristen",
+    "warning": "Frist nær",
+    "breached": "Frist overskredet",
+}
+DEADLINE_SHAPE = {"ok": "cirkel", "warning": "trekant", "breached": "firkant med udråbstegn"}
+
+
+@dataclass(frozen=True)
+class SystemText:
+    """A text another service wrote, as an officer reads it: in their language when it is one
+    of the known ones; otherwise as given, marked as the system's own words (`known` false)."""
+
+    text: str
+    known: bool
+    original: str
+    language: str = "da"
+
+
+#: Why routing left an order to a person (services/routing/domain.py `Unroutable`), in the
+#: officers' words: (pattern of routing's English text, Danish, English).
+ROUTING_REASONS: list[tuple[re.Pattern[str], str, str]] = [
+    (
+        re.compile(r"no municipality given and no boundary or postal-code data configured"),
+        "Borgeren har ikke valgt en kommune, og fordelingen har ingen grænse- eller "
+        "postnummerdata at afgøre kredsen ud fra.",
+        "No municipality was given, and routing has no boundary or postal-code data to "
+        "decide the district from.",
+    ),
+    (
+        re.compile(r"postal code (?P<code>\S+) does not decide a single district"),
+        "Postnummer {code} peger ikke på én bestemt politikreds: det ligger i flere kredse "
+        "eller findes ikke i postnummerdata.",
+        "Postal code {code} does not point to one police district: it spans several "
+        "districts or is not in the postal-code data.",
+    ),
+]
+
+
+def routing_reason(reason: str | None, language: str = "da") -> SystemText | None:
+    """Routing's reason for an unroutable order in the officer's language (Danish, the
+    workspace's; or English); an unknown reason is given back as written."""
+    if not reason:
+        return None
+    given = reason.strip()
+    for pattern, danish, english in ROUTING_REASONS:
+        found = pattern.fullmatch(given)
+        if found:
+            text = danish if language == "da" else english
+            return SystemText(text.format(**found.groupdict()), True, given, language)
+    return SystemText(given, False, given, "en")

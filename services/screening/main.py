@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.screening import api, projection, retention, web
+from services.screening import api, assets, projection, retention, web
 from services.screening.context import ScreeningContext
 from services.screening.handlers import subscribers
 from services.screening.models import ScreeningBase, messages
@@ -29,16 +29,32 @@ from shared.tracing import instrument_app
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-# The workspace loads nothing from elsewhere and runs no inline script.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
+
+def tile_origin(url: str) -> str:
+    """The origin a tile URL template loads from ("{s}" subdomains as a wildcard), or ""."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def security_headers(tile_url: str = "") -> dict[str, str]:
+    """The workspace loads nothing from elsewhere but the map's tiles (images, from their
+    origin), talks to itself only, and runs no inline script."""
+    images = " ".join(filter(None, ["'self'", "data:", tile_origin(tile_url)]))
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
+            "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+            "object-src 'none'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
+SECURITY_HEADERS = security_headers()
 
 # Outside dev the workspace is served over HTTPS only: browsers must never try plain http.
 HSTS = "max-age=31536000; includeSubDomains"
@@ -93,22 +109,23 @@ def create_app(
     app.include_router(api.router)
     api.publish_openapi(app)
     app.include_router(web.router)
+    assets.mount_vendor(app, settings.node_modules)  # before /static, which would shadow it
     # check_dir=False: an install without the package data still serves every page (unstyled).
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
-    _add_security_headers(app, hsts=settings.over_https)
+    _add_security_headers(app, security_headers(settings.map_tile_url), hsts=settings.over_https)
     _add_error_pages(app)
     app.add_middleware(ObservedRequests, service="screening")  # outermost: sees every answer
     instrument_app(app, "screening", settings.tracing)
     return app
 
 
-def _add_security_headers(app: FastAPI, *, hsts: bool) -> None:
+def _add_security_headers(app: FastAPI, headers: dict[str, str], *, hsts: bool) -> None:
     @app.middleware("http")
     async def security_headers(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in headers.items():
             response.headers.setdefault(name, value)
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", HSTS)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ipaddress import ip_address
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.retention import RetentionSettings
@@ -101,6 +102,24 @@ class ScreeningSettings(ServiceSettings):
     )
     http_timeout_s: float = Field(
         10.0, description="Timeout of calls to intake and the OIDC provider"
+    )
+    map_tile_url: str = Field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        validation_alias=AliasChoices("BESTIL_MAP_TILE_URL", "BESTIL_SCREENING_MAP_TILE_URL"),
+        description="Leaflet tile URL template of the district map and the order page's map "
+        "(its origin is allowed in the Content-Security-Policy); empty: lists and text only",
+    )
+    map_attribution: str = Field(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        description="The tile provider's attribution (HTML), shown on the maps",
+    )
+    node_modules: Path | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "BESTIL_SCREENING_NODE_MODULES", "BESTIL_INTAKE_NODE_MODULES"
+        ),
+        description="Where `npm ci` installed Leaflet (default: the repository's node_modules; "
+        "the image's one folder, named for intake, serves both)",
     )
     deadlines: DeadlineSettings = Field(default_factory=DeadlineSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.screening.web import admin, auth, erasure, order_forms, orders, phone, queue, stats
+from services.screening.web import (
+    admin,
+    auth,
+    erasure,
+    exports,
+    map,
+    order_forms,
+    orders,
+    phone,
+    plan,
+    queue,
+    stats,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, queue, orders, order_forms, erasure, phone, stats, admin):
+for module in (
+    auth,
+    queue,
+    map,
+    orders,
+    order_forms,
+    erasure,
+    phone,
+    plan,
+    stats,
+    exports,
+    admin,
+):
     router.include_router(module.router)
 
 __all__ = ["router"]

@@ -160,6 +160,8 @@ def navigation(user: WebUser | None) -> list[tuple[str, str]]:
     if user is None:
         return []
     items = [("/", "Kø"), ("/phone", "Telefonbestilling"), ("/stats", "Statistik")]
+    items.insert(1, ("/plan", "Ugeplan"))
+    items.insert(1, ("/map", "Kort"))
     if may_route_manually(user.role):
         items.insert(1, ("/routing", "Manuel fordeling"))
     if user.role in (Role.COORDINATOR, Role.NATIONAL_ADMIN):
