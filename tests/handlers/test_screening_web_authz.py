@@ -104,6 +104,9 @@ ENDPOINTS = [
         "/routing",
         {"officer": (403, 403), "coordinator": (403, 403), "national_admin": (200, 200)},
     ),
+    Endpoint("map", "GET", "/map", SIGNED_IN_200),
+    Endpoint("map of a district", "GET", "/map?district={district}", SIGNED_IN_200),
+    Endpoint("map data of a district", "GET", "/map/data?district={district}", SIGNED_IN_200),
     Endpoint("phone form", "GET", "/phone", SIGNED_IN_200),
     Endpoint(
         "phone order",
@@ -134,6 +137,33 @@ ENDPOINTS = [
         {"officer": (403, 403), "coordinator": (303, 403), "national_admin": (303, 303)},
         data={"district": "{district}", "other.da": "Kære {navn}. Vi kan ikke."},
     ),
+    Endpoint("week plan", "GET", "/plan", SIGNED_IN_200),
+    Endpoint(
+        "week plan of a district",
+        "GET",
+        "/plan?district={district}",
+        {"officer": (200, 403), "coordinator": (200, 403), "national_admin": (200, 200)},
+    ),
+    Endpoint(
+        "schedule from the week plan",
+        "POST",
+        "/plan/schedule",
+        OWN_DISTRICT_ONLY_FORM,
+        "accepted",
+        {"order_id": "{order}", "planned_start": "PLANNED_LOCAL"},
+    ),
+    Endpoint(
+        "set weekly capacity",
+        "POST",
+        "/plan/capacity",
+        {"officer": (403, 403), "coordinator": (303, 403), "national_admin": (303, 303)},
+        data={"district": "{district}", "default.talk": "3"},
+    ),
+    Endpoint("queue as CSV", "GET", "/export/queue.csv", SIGNED_IN_200),
+    Endpoint(
+        "queue of a district as CSV", "GET", "/export/queue.csv?district={district}", SIGNED_IN_200
+    ),
+    Endpoint("statistics as CSV", "GET", "/export/stats.csv?district={district}", SIGNED_IN_200),
     Endpoint("api: list", "GET", "/api/v1/orders", SIGNED_IN_200, api=True),
     Endpoint(
         "api: one", "GET", "/api/v1/orders/{order}", OWN_DISTRICT_ONLY_API, "routed", api=True
@@ -255,10 +285,12 @@ async def _order(h, district: str, state: str) -> str:
 
 async def _ask(h, who: Principal, endpoint: Endpoint, district: str) -> int:
     path = endpoint.path.replace("{district}", district)
-    if endpoint.state:
-        path = path.replace("{order}", await _order(h, district, endpoint.state))
+    order = await _order(h, district, endpoint.state) if endpoint.state else ""
+    path = path.replace("{order}", order)
     data = {
-        k: (v.replace("{district}", district) if isinstance(v, str) else v)
+        k: (
+            v.replace("{district}", district).replace("{order}", order) if isinstance(v, str) else v
+        )
         for k, v in (endpoint.data or {}).items()
     }
     if data.get("planned_start") == "PLANNED_LOCAL":
@@ -295,6 +327,30 @@ async def test_authorization_matrix(harness, principal: str, target: str) -> Non
     district = OWN if target == "own" else OTHER
     answers = {e.name: await _ask(h, who, e, district) for e in ENDPOINTS}
     assert answers == {e.name: expected(principal, target, e) for e in ENDPOINTS}
+
+
+#: principal -> (the map's data lists an own-district order, another district's order)
+MAP_SHOWS = {"officer": (True, False), "coordinator": (True, False), "national_admin": (True, True)}
+
+
+@pytest.mark.parametrize("target", ["own", "other"], ids=["own-district", "other-district"])
+@pytest.mark.parametrize("principal", PRINCIPALS[1:])
+async def test_the_maps_data_holds_only_the_orders_the_principal_may_see(
+    harness, principal: str, target: str
+) -> None:
+    h = await harness("screening")
+    who = await _principal(h, principal)
+    district = OWN if target == "own" else OTHER
+    order = await queued(h, district)
+    listed = set()
+    for path in ("/map/data", f"/map/data?district={district}"):
+        answer = await who.browser.get(path)
+        assert answer.status_code == 200
+        listed |= {m["reference"] for m in answer.json()["orders"]}
+    page = (await who.browser.get(f"/map?district={district}")).text
+    own, other = MAP_SHOWS[principal]
+    shown = own if target == "own" else other
+    assert (order.reference in listed, order.reference in page) == (shown, shown)
 
 
 UNROUTABLE = {
