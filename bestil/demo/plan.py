@@ -22,65 +22,71 @@ class Place:
     municipality_code: str
     postal_code: str
     city: str
+    lat: float
+    lon: float
+    """The town's centre (WGS84): each order's pin lands a few hundred metres from it."""
 
 
 PLACES: dict[str, tuple[Place, ...]] = {
     "1460": (
-        Place("851", "9000", "Aalborg"),
-        Place("860", "9800", "Hjørring"),
-        Place("813", "9900", "Frederikshavn"),
+        Place("851", "9000", "Aalborg", 57.048, 9.9187),
+        Place("860", "9800", "Hjørring", 57.4642, 9.9823),
+        Place("813", "9900", "Frederikshavn", 57.4407, 10.5366),
     ),
     "1461": (
-        Place("751", "8000", "Aarhus C"),
-        Place("730", "8900", "Randers C"),
-        Place("706", "8400", "Ebeltoft"),
+        Place("751", "8000", "Aarhus C", 56.1567, 10.2108),
+        Place("730", "8900", "Randers C", 56.4607, 10.0364),
+        Place("706", "8400", "Ebeltoft", 56.1944, 10.6821),
     ),
     "1462": (
-        Place("657", "7400", "Herning"),
-        Place("791", "8800", "Viborg"),
-        Place("661", "7500", "Holstebro"),
+        Place("657", "7400", "Herning", 56.1393, 8.9738),
+        Place("791", "8800", "Viborg", 56.4532, 9.402),
+        Place("661", "7500", "Holstebro", 56.3601, 8.6161),
     ),
     "1463": (
-        Place("630", "7100", "Vejle"),
-        Place("615", "8700", "Horsens"),
-        Place("621", "6000", "Kolding"),
+        Place("630", "7100", "Vejle", 55.7093, 9.5357),
+        Place("615", "8700", "Horsens", 55.8607, 9.8503),
+        Place("621", "6000", "Kolding", 55.4904, 9.4722),
     ),
     "1464": (
-        Place("561", "6700", "Esbjerg"),
-        Place("540", "6400", "Sønderborg"),
-        Place("580", "6200", "Aabenraa"),
+        Place("561", "6700", "Esbjerg", 55.4765, 8.4594),
+        Place("540", "6400", "Sønderborg", 54.9138, 9.7922),
+        Place("580", "6200", "Aabenraa", 55.0443, 9.4174),
     ),
     "1465": (
-        Place("461", "5000", "Odense C"),
-        Place("479", "5700", "Svendborg"),
-        Place("410", "5500", "Middelfart"),
+        Place("461", "5000", "Odense C", 55.3959, 10.3883),
+        Place("479", "5700", "Svendborg", 55.0598, 10.6068),
+        Place("410", "5500", "Middelfart", 55.5059, 9.7309),
     ),
     "1466": (
-        Place("370", "4700", "Næstved"),
-        Place("376", "4800", "Nykøbing F"),
-        Place("330", "4200", "Slagelse"),
+        Place("370", "4700", "Næstved", 55.2299, 11.7609),
+        Place("376", "4800", "Nykøbing F", 54.7691, 11.8743),
+        Place("330", "4200", "Slagelse", 55.4028, 11.3546),
     ),
     "1467": (
-        Place("265", "4000", "Roskilde"),
-        Place("316", "4300", "Holbæk"),
-        Place("259", "4600", "Køge"),
+        Place("265", "4000", "Roskilde", 55.6419, 12.0878),
+        Place("316", "4300", "Holbæk", 55.7175, 11.7128),
+        Place("259", "4600", "Køge", 55.458, 12.1821),
     ),
     "1468": (
-        Place("217", "3000", "Helsingør"),
-        Place("219", "3400", "Hillerød"),
-        Place("157", "2820", "Gentofte"),
+        Place("217", "3000", "Helsingør", 56.0361, 12.6136),
+        Place("219", "3400", "Hillerød", 55.9267, 12.3109),
+        Place("157", "2820", "Gentofte", 55.75, 12.55),
     ),
     "1469": (
-        Place("151", "2750", "Ballerup"),
-        Place("161", "2600", "Glostrup"),
-        Place("169", "2630", "Taastrup"),
+        Place("151", "2750", "Ballerup", 55.7317, 12.3633),
+        Place("161", "2600", "Glostrup", 55.6666, 12.4026),
+        Place("169", "2630", "Taastrup", 55.6517, 12.2924),
     ),
     "1470": (
-        Place("101", "2300", "København S"),
-        Place("147", "2000", "Frederiksberg"),
-        Place("185", "2770", "Kastrup"),
+        Place("101", "2300", "København S", 55.66, 12.6),
+        Place("147", "2000", "Frederiksberg", 55.6786, 12.5323),
+        Place("185", "2770", "Kastrup", 55.63, 12.64),
     ),
-    "1471": (Place("400", "3700", "Rønne"), Place("400", "3730", "Nexø")),
+    "1471": (
+        Place("400", "3700", "Rønne", 55.1009, 14.7066),
+        Place("400", "3730", "Nexø", 55.0603, 15.1311),
+    ),
 }
 
 STREETS = (

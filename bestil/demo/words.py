@@ -13,6 +13,7 @@ from bestil.demo.plan import (
     STREETS,
     TALK,
     TRAFFIC,
+    Place,
     PlannedOrder,
     Stage,
 )
@@ -105,6 +106,16 @@ EVENTS = (
 )
 
 
+def _pin(place: Place, seed: int) -> dict[str, float]:
+    """A pin within about 500 m of the town's centre, the same for the same order every run
+    (its own random stream, so the order's other choices stay as they were)."""
+    rng = random.Random(f"pin-{seed}")
+    return {
+        "lat": round(place.lat + rng.uniform(-0.004, 0.004), 5),
+        "lon": round(place.lon + rng.uniform(-0.006, 0.006), 5),
+    }
+
+
 def order_body(planned: PlannedOrder, now: datetime, *, past_after: timedelta) -> dict[str, Any]:
     """The citizen's part of the order, as intake's `POST /api/v1/orders` takes it.
 
@@ -119,6 +130,7 @@ def order_body(planned: PlannedOrder, now: datetime, *, past_after: timedelta) -
         "postal_code": place.postal_code,
         "city": place.city,
         "municipality_code": place.municipality_code,
+        **_pin(place, planned.seed),
     }
     today = now.astimezone(COPENHAGEN).date()
     organisation: str | None = None
