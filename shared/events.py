@@ -693,8 +693,9 @@ class PublicOrderEvent(Message):
     )
     decision_deadline_met: bool | None = Field(
         default=None,
-        description="Decided by the decision deadline; False once it passed undecided; None "
-        "while open or if the order closed without a decision",
+        description="Decided by the decision deadline; False once it passed undecided (and so "
+        "it stays, even if the order is then withdrawn); None while the deadline is open or if "
+        "the order was withdrawn before it passed",
         examples=[True],
     )
     completed_on: date | None = Field(

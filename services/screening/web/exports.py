@@ -20,7 +20,7 @@ from services.screening.web.common import (
     render,
     web_user,
 )
-from services.screening.web.queue import _wanted, queue_row
+from services.screening.web.queue import queue_filter, queue_row
 from services.screening.web.stats import PERIODS, last_months
 from shared import districts
 from shared.danish_time import local
@@ -55,7 +55,7 @@ async def queue_csv(
     """The queue as the same filter shows it, every page of it, in the queue's order."""
     c = ctx(request)
     now = c.clock()
-    wanted = _wanted(user, status, category, q, district, alerts)
+    wanted = queue_filter(user, status, category, q, district, alerts)
     try:
         rows = await exporting.export_queue(c.db, user.officer, wanted, now=now)
     except exporting.ExportTooLargeError:

@@ -39,7 +39,7 @@ def queue_row(c: ScreeningContext, row: QueueEntry) -> dict[str, Any]:
     return {"row": row, "deadline": deadline, "info": info, "alert": alert}
 
 
-def _wanted(
+def queue_filter(
     user: WebUser, status: str, category: str, q: str, district: str, alerts: bool
 ) -> QueueFilter:
     """The queue's filter from the query string; anything unknown falls back to the default."""
@@ -64,7 +64,7 @@ async def queue(
     user: WebUser = Depends(web_user),
 ) -> Response:
     c = ctx(request)
-    wanted = _wanted(user, status, category, q, district, alerts)
+    wanted = queue_filter(user, status, category, q, district, alerts)
     page = max(1, min(page, 100_000))
     size = c.settings.page_size
     found = await reading.queue(
