@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.domain import (
     Feedback,
 )
-from services.intake.models import HistoryEntry, Order, messages
+from services.intake.models import HistoryEntry, Order, deletions, messages
 from services.intake.views import add_history, order_view
 from shared import events
 from shared.db import Database
@@ -109,6 +109,10 @@ async def _follow_up(
     it and name the event (or refuse), then the status, the timeline line and the outbox."""
     async with db.transaction() as session:
         order = await _find(session, reference, token, keys, for_update=True)
+        if await deletions.rule_of(session, order.id) is not None:
+            # anonymised (erased on request, or past retention): what the citizen would add
+            # now would be personal data about an order that no longer holds any
+            raise OrderNotFoundError(reference)
         event = await decide(session, order)
         status = status_after(OrderStatus(order.status), event)
         if status.value != order.status:

@@ -194,6 +194,30 @@ async def test_intake_erases_on_request_and_a_late_event_brings_nothing_back(har
     assert len(await _log(intake, order.order_id)) == len(entries)
 
 
+async def test_an_erased_order_takes_no_follow_up_from_its_status_link(harness, client_for) -> None:
+    intake = await harness("intake")
+    result = await intake_service.submit_order(
+        intake.db,
+        OrderRequest.model_validate(_order()),
+        settings=intake.app.state.ctx.settings,
+        now=intake.clock(),
+        correlation_id="c",
+        idempotency_key="key-follow-up",
+        fingerprint="key-follow-up",
+    )
+    reference, token = result.body["reference"], result.body["status_token"]
+    [order] = await intake.staged(events.OrderSubmitted)
+    await intake.deliver(_erasure(order))
+
+    client = client_for(intake)
+    refused = await client.post(
+        f"/api/v1/orders/{reference}/cancel", params={"token": token}, json={"reason": "Ny tekst"}
+    )
+    assert refused.status_code == 404
+    assert await intake.staged(events.OrderCancelled) == []
+    assert await _personal_left(intake.db, ("Ny tekst",)) == []
+
+
 # --- screening -------------------------------------------------------------------------------
 
 
