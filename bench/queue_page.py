@@ -240,6 +240,11 @@ SCENARIOS = [
     ("admin", "queue: national, all statuses, page 1000", "/?status=all&page=1000"),
     ("officer", "order page with nearby orders (not the queue)", "/orders/{open_order}"),
     ("admin", "statistics page, national (not the queue)", "/stats?period=all"),
+    ("officer", "map page: one district, open orders", "/map"),
+    ("officer", "map data: one district (JSON)", "/map/data"),
+    ("admin", "map data: national (JSON, at most 1,000 pins)", "/map/data"),
+    ("officer", "week plan: one district, 6 weeks", "/plan"),
+    ("officer", "queue as CSV: one district, open orders (audited)", "/export/queue.csv"),
 ]
 
 
