@@ -9,7 +9,6 @@ Payloads are never printed — they hold citizens' personal data.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
 import uuid
@@ -17,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bestil.services import database_for, settings_for
 from shared.db import Database
@@ -82,8 +82,10 @@ async def read_parked(
     `options`: the SASL settings (`KafkaSettings.client_options`); the service's own
     principal may read its DLQ."""
     topic = dlq(service)
+    partitions = await _partitions(bootstrap, topic, options)
+    if not partitions:
+        return []
     consumer = AIOKafkaConsumer(
-        topic,
         bootstrap_servers=bootstrap,
         group_id=None,
         enable_auto_commit=False,
@@ -91,15 +93,10 @@ async def read_parked(
     )
     await consumer.start()
     try:
-        if topic not in await consumer.topics():
-            return []
-        # Without a group the consumer takes every partition once it has the topic's metadata.
-        deadline = asyncio.get_running_loop().time() + 30
-        while not consumer.assignment():
-            if asyncio.get_running_loop().time() > deadline:
-                raise TimeoutError(f"no partitions of {topic} assigned")
-            await asyncio.sleep(0.05)
-        assigned = sorted(consumer.assignment(), key=lambda tp: tp.partition)
+        # Every partition, assigned by hand: a subscription without a group takes them as the
+        # metadata arrives, and a read that starts before all are in misses what they hold.
+        assigned = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(assigned)
         await consumer.seek_to_beginning(*assigned)
         ends = await consumer.end_offsets(assigned)
         found: list[Parked] = []
@@ -114,6 +111,18 @@ async def read_parked(
         return sorted(found, key=lambda p: (p.partition, p.offset))
     finally:
         await consumer.stop()
+
+
+async def _partitions(bootstrap: str, topic: str, options: dict[str, Any] | None) -> list[int]:
+    """The topic's partitions as the cluster knows them now; none if there is no such topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(options or {}))
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    found = [d for d in described if d.get("topic") == topic and not d.get("error_code")]
+    return sorted(p["partition"] for d in found for p in d.get("partitions", []))
 
 
 async def mark_applied(service: str, parked: list[Parked], db: Database) -> list[Parked]:
