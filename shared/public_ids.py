@@ -9,9 +9,15 @@ order id travels only on internal topics that agencies are not granted.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 NAMESPACE = uuid.UUID("4b1d1f0e-2c7a-5b8e-9f3d-6a0c1e2b3d4f")
 
 
 def public_id(order_id: uuid.UUID | str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, str(order_id))
+    return _public_id(str(order_id))
+
+
+@lru_cache(maxsize=65_536)  # asked for at every step of an order, before and after it
+def _public_id(order_id: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, order_id)

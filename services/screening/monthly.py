@@ -100,6 +100,8 @@ def stage_change(
     session: AsyncSession, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> None:
     """Move an order's contribution from its old entry's values to its new ones, at commit."""
+    if before is not None and after is not None and all(before[f] == after[f] for f in FIELDS):
+        return  # most steps move no counter: a cheap look before counting both sides
     delta = moved(contribution(before), contribution(after))
     if delta:
         stage_increments(session, MonthlyCount.__table__, delta)  # type: ignore[attr-defined]

@@ -21,9 +21,9 @@ from services.screening.nearby import place_of
 from services.screening.replies import short_subject
 from shared import events
 from shared.clock import as_utc
-from shared.db import Database, get_row, keep_row, load_rows
+from shared.db import Database, get_row, keep_row, load_rows, stage_insert
 from shared.lifecycle import status_after
-from shared.vocabulary import DeadlineState, OrderStatus
+from shared.vocabulary import Channel, DeadlineState, OrderStatus
 
 
 async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
@@ -34,6 +34,7 @@ async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
 
 
 Change = Callable[[QueuedOrder], None]
+ACTIVITY = OrderActivity.__table__  # type: ignore[attr-defined]
 
 
 async def fold(session: AsyncSession, event: events.Event, change: Change | None = None) -> None:
@@ -57,13 +58,18 @@ async def fold(session: AsyncSession, event: events.Event, change: Change | None
     order.status = status_after(OrderStatus(order.status), event).value
     order.updated_at = max(as_utc(order.updated_at), event.occurred_at)
     keep_row(session, order, QueuedOrder.order_id)
-    session.add(
-        OrderActivity(
-            order_id=order.order_id,
-            kind=type(event).__name__,
-            at=event.occurred_at,
-            facts=activity_facts(event),
-        )
+    # A Core row written with the batch's others at commit: through the ORM, each was an
+    # INSERT of its own (SQLite hands back one id per statement).
+    stage_insert(
+        session,
+        ACTIVITY,
+        {
+            "order_id": order.order_id,
+            "kind": type(event).__name__,
+            "actor": None,
+            "at": event.occurred_at,
+            "facts": activity_facts(event),
+        },
     )
     await sync_entry(session, order)
     await public_stream.stage(session, before, order, event)
@@ -92,7 +98,11 @@ async def order_routed(session: AsyncSession, event: events.OrderRouted) -> None
         order.routing_method = event.method.value
 
     await fold(session, event, take_district)
-    await audit.file_phone_order_under(session, str(event.order_id), event.district_code)
+    order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
+    # Only an order registered by phone has an audit entry waiting for its district; one whose
+    # content has not arrived yet might be one.
+    if order is None or not order.content or order.content.get("channel") == Channel.PHONE:
+        await audit.file_phone_order_under(session, str(event.order_id), event.district_code)
 
 
 async def deadline_alert(session: AsyncSession, event: events.DeadlineAlert) -> None:
@@ -175,7 +185,8 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
         keep_row(session, QueueEntry(**values), QueueEntry.order_id)
         return
     for key, value in values.items():
-        setattr(entry, key, value)
+        if getattr(entry, key) != value:  # an ORM attribute set costs more than a look
+            setattr(entry, key, value)
     keep_row(session, entry, QueueEntry.order_id)
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from services.screening import accounts, phone
 from services.screening.models import Officer
 from shared import events
-from shared.vocabulary import Role, RoutingMethod
+from shared.vocabulary import Channel, Role, RoutingMethod
 from tests.handlers.test_screening_web import (
     add_officer,
     audit_rows,
@@ -72,7 +72,7 @@ def _routed(order: events.OrderSubmitted, district: str) -> events.OrderRouted:
 async def test_a_phone_order_is_audited_under_the_district_it_is_routed_to(harness) -> None:
     h = await harness("screening")
     desk = await _officer(h, "1461")  # Østjylland takes a call about Fyn
-    order = submitted_event()
+    order = submitted_event(channel=Channel.PHONE)
     await h.deliver(order)
     await phone.record_registered(
         h.db, desk, now=h.clock(), order_id=str(order.order_id), reference=order.reference
