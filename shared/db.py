@@ -10,12 +10,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event, insert, text
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, bindparam, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import sqlite_inline
 from shared.clock import as_utc
 
 T = TypeVar("T")
@@ -44,6 +45,9 @@ class Database:
             # One connection: SQLite serialises writers anyway, and a single connection
             # avoids "database is locked" when a reading transaction upgrades to a write.
             kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
+            inline = sqlite_inline.creator(url)
+            if inline is not None:
+                kwargs["async_creator"] = inline
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -53,6 +57,9 @@ class Database:
         self._group_task: asyncio.Task[None] | None = None
         self._in_flight: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self.group_limit = 200
+        #: Called with a transaction's `session.info` once it has committed (never after a
+        #: rollback): the outbox relay takes the rows it staged from there (shared/messaging).
+        self.committed: list[Callable[[dict[str, Any]], None]] = []
 
     @property
     def dialect(self) -> str:
@@ -84,6 +91,8 @@ class Database:
             async with session.begin():
                 yield session
                 await flush_staged(session)
+            for listener in self.committed:
+                listener(session.info)
 
     async def grouped(self, work: Work[T]) -> T:
         """Run `work` in a transaction shared with the units of work waiting beside it.
@@ -260,6 +269,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 # remembered, so the events themselves run without a round trip. Everything is written at commit.
 
 _ROWS = "bestil_rows"
+_LOAD_QUERIES: dict[tuple[Any, str], Any] = {}
 _LOADED = "bestil_rows_loaded"
 
 
@@ -268,9 +278,14 @@ async def load_rows(session: AsyncSession, model: Any, key: Any, values: list[An
     cache = session.info.setdefault(_ROWS, {}).setdefault(model, {})
     loaded = session.info.setdefault(_LOADED, {}).setdefault(model, set())
     wanted = [v for v in dict.fromkeys(values) if v not in loaded]
+    query = _LOAD_QUERIES.get((model, key.key))
+    if query is None:  # built once per table: constructing it cost more than running it
+        query = _LOAD_QUERIES[(model, key.key)] = select(model).where(
+            key.in_(bindparam("values", expanding=True))
+        )
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        for row in (await session.exec(select(model).where(key.in_(chunk)))).all():
+        for row in (await session.exec(query, params={"values": chunk})).all():
             cache[getattr(row, key.key)] = row
         loaded.update(chunk)
 

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from pydantic import Field
@@ -32,9 +33,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     and_,
+    bindparam,
     exists,
     insert,
     or_,
@@ -46,7 +49,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.clock import Clock, as_utc
 from shared.db import Database, UTCDateTime, execute, flush_staged
 from shared.events import Event
-from shared.messaging.store import MessageStore
+from shared.messaging.store import COMMITTED_ROWS, MessageStore
 from shared.vocabulary import OrderStatus
 
 log = logging.getLogger(__name__)
@@ -257,6 +260,10 @@ async def scrub_outbox(session: AsyncSession, store: MessageStore, order_id: str
                 session, update(outbox).where(outbox.c.id == row.id).values(payload=cleaned)
             )
             what += prefixed(f"outbox.{row.topic}", changed)
+    # The relay publishes this transaction's own rows from its copies once it commits.
+    for staged_row in session.info.get(COMMITTED_ROWS, ()):
+        if staged_row["key"] == order_id:
+            staged_row["payload"] = scrub_json(staged_row["payload"])[0]
     return what
 
 
@@ -313,6 +320,15 @@ class DeletionLog:
         """SQL: the order has no entry yet (the job's candidates)."""
         return ~exists().where(self.table.c.order_id == order_id)
 
+    @cached_property
+    def _load_query(self) -> Select[Any]:
+        """Built once, as a consumer's batch runs it every time (shared/messaging/store.py)."""
+        return (
+            select(self.table.c.order_id, self.table.c.rule)
+            .where(self.table.c.order_id.in_(bindparam("ids", expanding=True)))
+            .order_by(self.table.c.id)
+        )
+
     async def load(self, session: AsyncSession, order_ids: Sequence[str]) -> None:
         """Which of these orders were anonymised before, in one query (a batch's prefetch)."""
         known = session.info.setdefault(_ANONYMISED, {})
@@ -320,12 +336,7 @@ class DeletionLog:
         wanted = [i for i in dict.fromkeys(order_ids) if i not in checked]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = await execute(
-                session,
-                select(self.table.c.order_id, self.table.c.rule)
-                .where(self.table.c.order_id.in_(chunk))
-                .order_by(self.table.c.id),
-            )
+            rows = await execute(session, self._load_query, {"ids": chunk})
             for order_id, rule in rows:
                 known.setdefault(order_id, Rule(rule))
             checked.update(chunk)

@@ -43,6 +43,11 @@ class KafkaSettings(BaseSettings):
     retry_backoff_ms: int = 100
     outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
     outbox_batch: int = 500
+    outbox_orphan_ms: int = Field(
+        2000,
+        description="How long a row nobody handed the relay (another process's) waits before "
+        "the relay publishes it from the table",
+    )
     security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         "PLAINTEXT",
         description="SASL_SSL in production (docs/kafka.md); SASL_PLAINTEXT on a private "

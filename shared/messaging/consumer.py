@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -120,6 +121,20 @@ def _headers(record: Any) -> dict[str, str]:
     }
 
 
+class _Rebalance(ConsumerRebalanceListener):
+    """Tells whoever asked when partitions arrive: the outbox relay holds its fast path then."""
+
+    def __init__(self, callbacks: list[Callable[[], None]]) -> None:
+        self.callbacks = callbacks
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        for callback in self.callbacks:
+            callback()
+
+
 class EventConsumer:
     """Dispatches each topic's events to its handler, exactly once in effect."""
 
@@ -139,6 +154,7 @@ class EventConsumer:
         self.store = store
         self.settings = settings
         self._after_commit: list[Callable[[], None]] = []
+        self._on_assigned: list[Callable[[], None]] = []
         self.handlers = {BY_MODEL[model].name: (model, fn) for model, fn in subscribers.items()}
         self._timings = {
             topic: HANDLER_SECONDS.series(service, model.__name__)
@@ -159,6 +175,10 @@ class EventConsumer:
         whoever acts on them (the relay, a mailer) is woken here rather than from the handler.
         """
         self._after_commit.append(callback)
+
+    def on_assigned(self, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever partitions are assigned to this consumer (a rebalance)."""
+        self._on_assigned.append(callback)
 
     def subscribe(self, broker: KafkaBroker) -> None:
         self.broker = broker
@@ -186,6 +206,7 @@ class EventConsumer:
 
         self._subscriber = broker.subscriber(
             *self.topics,
+            listener=_Rebalance(self._on_assigned),
             group_id=self.service,
             batch=True,
             max_records=self.settings.batch_max_records,

@@ -53,6 +53,9 @@ class MessagingRuntime:
             )
             # first: the events the handlers staged leave before anything else is woken
             self.consumer.after_commit(self.relay.wake)
+            # Orders this instance takes over may have rows pending in the outbox (the instance
+            # that had them died between commit and publish): those leave first.
+            self.consumer.on_assigned(self.relay.hold)
             self.consumer.subscribe(self.broker)
         self.connected = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -112,5 +115,7 @@ class MessagingRuntime:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):  # so that a restart does not send them again
+            await self.relay.mark_sent()
         with contextlib.suppress(Exception):
             await self.broker.stop()

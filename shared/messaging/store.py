@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -17,9 +19,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
+    bindparam,
     func,
     select,
 )
@@ -32,6 +36,9 @@ from shared.db import UTCDateTime, execute, stage_insert, staged
 from shared.events import Message
 from shared.messaging.cloudevents import headers_for
 from shared.topics import is_public, topic_for
+
+#: Where a transaction keeps the outbox rows it staged, for the relay to take once committed.
+COMMITTED_ROWS = "bestil_outbox_rows"
 
 
 class MessageStore:
@@ -65,6 +72,12 @@ class MessageStore:
             Column("processed_at", UTCDateTime(), nullable=False),
         )
 
+    @cached_property
+    def _seen_query(self) -> Select[Any]:
+        """Built once: constructing a statement and its cache key costs more than running it."""
+        ids: Any = bindparam("ids", expanding=True)
+        return select(self.processed.c.event_id).where(self.processed.c.event_id.in_(ids))
+
     async def enqueue(
         self, session: AsyncSession, event: Message, *, now: datetime | None = None
     ) -> None:
@@ -77,18 +90,16 @@ class MessageStore:
         topic = topic_for(event)
         if not is_public(topic.name):  # an agency's stream carries no link to internal traces
             tracing.inject(headers)
-        stage_insert(
-            session,
-            self.outbox,
-            {
-                "event_id": str(event.event_id),
-                "topic": topic.name,
-                "key": event.kafka_key(),
-                "payload": event.model_dump_json(),
-                "headers": headers,
-                "created_at": now or utcnow(),
-            },
-        )
+        row = {
+            "event_id": str(event.event_id),
+            "topic": topic.name,
+            "key": event.kafka_key(),
+            "payload": event.model_dump_json(),
+            "headers": headers,
+            "created_at": now or utcnow(),
+        }
+        stage_insert(session, self.outbox, row)
+        session.info.setdefault(COMMITTED_ROWS, []).append(row)
 
     async def seen(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[str]:
         """Which of these events were applied before (in this transaction, or committed)."""
@@ -96,10 +107,7 @@ class MessageStore:
         done = {row["event_id"] for row in staged(session, self.processed)} & set(wanted)
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            result = await execute(
-                session,
-                select(self.processed.c.event_id).where(self.processed.c.event_id.in_(chunk)),
-            )
+            result = await execute(session, self._seen_query, {"ids": chunk})
             done.update(row[0] for row in result)
         return done
 
