@@ -21,11 +21,11 @@ BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale
 else
 SUFFIX :=
 SCALE_BROKERS :=
-BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview
+BENCH_TARGETS := bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview bench-consumer
 endif
 ON := --broker $(BROKER)
 
-.PHONY: bench bench-both bench-kafka bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview
+.PHONY: bench bench-both bench-kafka bench-pipeline bench-intake bench-burst bench-scale bench-queue-page bench-stats-page bench-overview bench-consumer
 
 bench: $(BENCH_TARGETS)
 
@@ -56,6 +56,10 @@ bench-scale: | $(OUT)
 # no broker involved: the same on both
 bench-queue-page: | $(OUT)
 	$(PY) -m bench.queue_page --orders 10000,100000,1000000 | tee $(OUT)/queue-page.txt
+
+bench-consumer: | $(OUT)
+	$(PY) -m bench.consumer_batch --batch 500 --batches 10 | tee $(OUT)/consumer-batch-500.txt
+	$(PY) -m bench.consumer_batch --batch 1 --batches 300 | tee $(OUT)/consumer-batch-1.txt
 
 bench-stats-page: | $(OUT)
 	$(PY) -m bench.stats_page --orders 100000,1000000 | tee $(OUT)/stats-page.txt

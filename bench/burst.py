@@ -37,10 +37,11 @@ async def fill_outbox(url: str, n: int) -> None:
     """Orders stored as intake stores them, each with its OrderSubmitted staged in the outbox."""
     from services.intake import service
     from services.intake.models import IntakeBase, messages
+    from shared import migrations
     from shared.db import Database, stage_insert
 
     db = Database(url, IntakeBase.metadata)
-    await db.create_all()
+    await migrations.upgrade(db, "intake")  # as intake would: it finds its schema at head
     now = datetime.now(UTC)
     try:
         for start in range(0, n, 2000):

@@ -1,7 +1,7 @@
-"""Scale-out by partitions: routing and screening with 1 and with 2 instances each in the same
+"""Scale-out by partitions: routing and screening with 1, 2 and 3 instances each in the same
 consumer group over 6 partitions, and a check that every order's events were applied in order.
 
-    python -m bench.scale [--orders 5000] [--broker tansu|kafka] [--brokers 1|3]
+    python -m bench.scale [--orders 5000] [--instances 1,2,3] [--broker tansu|kafka] [--brokers 1|3]
 
 PostgreSQL only: two instances of a service share its database. On Kafka, `--brokers 3` runs
 a replicated cluster (replication factor 3, min.insync.replicas 2), as in production. Each order is submitted and
@@ -119,15 +119,17 @@ async def run(instances: int, n: int, choice: BrokerChoice) -> None:
             drop_databases(list(dbs.values()))
 
 
-async def main(n: int, choice: BrokerChoice) -> None:
+async def main(n: int, counts: list[int], choice: BrokerChoice) -> None:
     print(header("scale", choice, "PostgreSQL, 6 partitions, a fresh broker per round"), flush=True)
-    for instances in (1, 2):
+    for instances in counts:
         await run(instances, n, choice)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--instances", default="1,2,3", help="instances per service, per round")
     add_broker_arguments(parser, cluster=True)
     args = parser.parse_args()
-    asyncio.run(main(args.orders, BrokerChoice.from_args(args)))
+    counts = [int(n) for n in args.instances.split(",")]
+    asyncio.run(main(args.orders, counts, BrokerChoice.from_args(args)))
