@@ -108,8 +108,9 @@ class OutboxRelay:
             sent = await self._catch_up()
         else:
             sent = await self._publish_fresh()
-            if not sent and time.monotonic() - self._last_orphan_look > self._orphan_s:
-                sent = await self._publish_orphans()
+            # Also under load: another instance may be held until its rows from before have left.
+            if time.monotonic() - self._last_orphan_look > self._orphan_s:
+                sent += await self._publish_orphans()
         if self._unmarked and (
             len(self._unmarked) >= self.settings.outbox_batch
             or time.monotonic() - self._last_mark >= self.settings.outbox_poll_ms / 1000
