@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import event as sa_event
 
 from bench.common import create_database, drop_databases, machine
+from bench.pipeline import submitted_orders
 from shared import events
 from shared.clock import utcnow
 from shared.topics import topic_for
-from tests.support import event_order, submitted_event, talk_order, traffic_order
 
 
 @dataclass
@@ -49,14 +49,6 @@ def record(event: events.Message) -> Record:
     return Record(
         topic_for(event).name, event.model_dump_json().encode(), event.kafka_key().encode()
     )
-
-
-def orders(n: int) -> list[events.OrderSubmitted]:
-    out = []
-    for i in range(n):
-        order = traffic_order() if i % 10 < 9 else (talk_order() if i % 20 == 9 else event_order())
-        out.append(submitted_event(order))
-    return out
 
 
 def routed(submitted: events.OrderSubmitted) -> events.OrderRouted:
@@ -96,7 +88,7 @@ async def measure(
     spent = 0.0
     events_done = 0
     for _ in range(batches):
-        submitted = orders(batch)
+        submitted = submitted_orders(batch)
         if service == "routing":
             records = [record(e) for e in submitted]
             work = [records]
@@ -119,7 +111,7 @@ async def measure(
 
 
 def decode_only(batch: int) -> str:
-    records = [record(e) for e in orders(batch)]
+    records = [record(e) for e in submitted_orders(batch)]
     started = time.perf_counter()
     for _ in range(5):
         for r in records:

@@ -41,26 +41,32 @@ from bench.common import (
     wait_groups,
     wait_stored,
 )
+from shared import events
 from tests.support import event_order, submitted_event, talk_order, traffic_order
 
 PARTITIONS = 6
 
 
-def payloads(n: int) -> list[tuple[bytes, bytes, str, datetime]]:
+def submitted_orders(n: int) -> list[events.OrderSubmitted]:
     """Realistic orders of all three categories (90 % traffic, as in 2019–2020)."""
     out = []
     for i in range(n):
         order = traffic_order() if i % 10 < 9 else (talk_order() if i % 20 == 9 else event_order())
-        event = submitted_event(order)
-        out.append(
-            (
-                str(event.order_id).encode(),
-                event.model_dump_json().encode(),
-                str(event.event_id),
-                event.occurred_at,
-            )
-        )
+        out.append(submitted_event(order))
     return out
+
+
+def payloads(n: int) -> list[tuple[bytes, bytes, str, datetime]]:
+    """The orders as the load generator sends them: key, body, event id, time."""
+    return [
+        (
+            str(event.order_id).encode(),
+            event.model_dump_json().encode(),
+            str(event.event_id),
+            event.occurred_at,
+        )
+        for event in submitted_orders(n)
+    ]
 
 
 async def produce(b: BenchBroker, topic: str, items, rate: float | None = None):  # type: ignore[no-untyped-def]

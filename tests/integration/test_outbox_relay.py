@@ -98,7 +98,7 @@ async def caught_up(relay: OutboxRelay) -> None:
 
 async def first_seen(box: Outbox, at_least: int) -> list[str]:
     """The event ids on the topic in the order they first appear (a redelivery may follow)."""
-    records = await read_all(bootstrap_of(box.settings.bootstrap), TOPIC, at_least=at_least)
+    records = await read_all(box.settings.bootstrap, TOPIC, at_least=at_least)
     ids = [dict(r.headers)["ce_id"].decode() for r in records]
     return list(dict.fromkeys(ids))
 
