@@ -43,6 +43,13 @@ def visible_text(text: str, *, multiline: bool = False) -> bool:
     differently from what is stored, a control character could corrupt a log line or a CSV.
     Long free texts keep newline (also as CRLF, which browsers send) and tab.
     """
+    # Python's "printable" excludes every refused category (and more: spaces other than
+    # ASCII's, unassigned code points), so printable text is visible without a look at each
+    # character; only the rest is read one character at a time.
+    if text.isprintable() or (
+        multiline and text.replace("\r\n", "").replace("\n", "").replace("\t", "").isprintable()
+    ):
+        return True
     previous = ""
     for i, char in enumerate(text):
         category = unicodedata.category(char)

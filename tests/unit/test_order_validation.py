@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -533,6 +534,40 @@ def test_submitted_event_carries_the_order_and_its_identity_but_not_the_consent(
     assert "consent" not in event.model_dump()
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        traffic_order(channel="web"),
+        talk_order(),
+        event_order(NOW),
+        # An offset other than UTC: the event carries the same instants in UTC.
+        {
+            **event_order(NOW),
+            "details": {
+                **event_order(NOW)["details"],
+                "event_start": "2026-06-30T19:00:00+02:00",
+                "event_end": "2026-06-30T23:30:00+02:00",
+            },
+        },
+    ],
+    ids=["traffic", "talk", "event", "event-with-offset"],
+)
+def test_submitted_event_built_without_a_second_validation_equals_a_validated_one(
+    order: dict[str, Any],
+):
+    event = submitted(order)
+
+    validated = OrderSubmitted.model_validate(event.model_dump())
+    from_the_wire = OrderSubmitted.model_validate_json(event.model_dump_json())
+
+    assert validated == event
+    assert from_the_wire == event
+    assert from_the_wire.model_dump_json() == event.model_dump_json()
+    if isinstance(event.details, EventPresenceDetails):
+        assert event.details.event_start.utcoffset() == timedelta(0)
+        assert event.details.event_end.utcoffset() == timedelta(0)
+
+
 # --- field errors in the citizen's language ----------------------------------------------
 
 
@@ -776,6 +811,19 @@ def test_field_errors_never_repeat_what_the_citizen_typed(order, secret, languag
 )
 def test_text_is_visible_only_without_control_and_format_characters(text, multiline, visible):
     assert visible_text(text, multiline=multiline) is visible
+
+
+@pytest.mark.parametrize("multiline", [False, True])
+def test_every_code_point_is_judged_by_its_category_alone(multiline):
+    # The quick path (str.isprintable) must never let through what the category refuses.
+    refused = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    kept_in_long_texts = {"\n", "\t"} if multiline else set()
+    for code in [*range(0x10000), *range(0xE0000, 0xE0080), 0x1F44D, 0x10FFFF]:
+        char = chr(code)
+        if char in "\u200c\u200d":  # the joiners depend on the letter before them
+            continue
+        expected = unicodedata.category(char) not in refused or char in kept_in_long_texts
+        assert visible_text(f"a{char}b", multiline=multiline) is expected, hex(code)
 
 
 def test_every_hidden_character_in_an_order_is_reported_with_the_other_errors():
