@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -228,14 +229,24 @@ async def _add_to_counters(session: AsyncSession, table: Table, pending: Counter
     if not rows:
         return
     connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)  # one compiled statement, run for many rows
-    await connection.execute(
-        statement.on_conflict_do_update(
+    await connection.execute(_counter_upsert(table, connection.dialect.name), rows)
+
+
+_UPSERTS: dict[tuple[Table, str], Any] = {}
+
+
+def _counter_upsert(table: Table, dialect_name: str) -> Any:
+    """Built once per table and dialect: constructing the upsert and its cache key cost a
+    batch of one event more than the statement itself (bench/consumer_batch.py)."""
+    upsert = _UPSERTS.get((table, dialect_name))
+    if upsert is None:
+        dialect = postgresql if dialect_name == "postgresql" else sqlite
+        statement = dialect.insert(table)  # one compiled statement, run for many rows
+        keys = [column.name for column in table.primary_key.columns]
+        upsert = _UPSERTS[(table, dialect_name)] = statement.on_conflict_do_update(
             index_elements=keys, set_={"value": table.c.value + statement.excluded.value}
-        ),
-        rows,
-    )
+        )
+    return upsert
 
 
 async def execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:
@@ -269,25 +280,46 @@ class UTCDateTime(TypeDecorator[datetime]):
 # remembered, so the events themselves run without a round trip. Everything is written at commit.
 
 _ROWS = "bestil_rows"
-_LOAD_QUERIES: dict[tuple[Any, str], Any] = {}
+_LOAD_QUERIES: dict[tuple[Any, str, Any], Any] = {}
 _LOADED = "bestil_rows_loaded"
 
 
-async def load_rows(session: AsyncSession, model: Any, key: Any, values: list[Any]) -> None:
-    """Load the rows of `model` whose `key` column is in `values` into the batch's cache."""
-    cache = session.info.setdefault(_ROWS, {}).setdefault(model, {})
+async def load_rows(
+    session: AsyncSession,
+    model: Any,
+    key: Any,
+    values: list[Any],
+    *,
+    joined: tuple[Any, Any] | None = None,
+) -> None:
+    """Load the rows of `model` whose `key` column is in `values` into the batch's cache.
+
+    `joined` is another (model, key) whose rows exist only beside `model`'s, with the same key
+    (screening's queue entry beside its order): loaded by the same query, an outer join, for
+    one round trip instead of two.
+    """
+    tables = [(model, key), *([joined] if joined is not None else [])]
+    caches = [session.info.setdefault(_ROWS, {}).setdefault(m, {}) for m, _ in tables]
     loaded = session.info.setdefault(_LOADED, {}).setdefault(model, set())
     wanted = [v for v in dict.fromkeys(values) if v not in loaded]
-    query = _LOAD_QUERIES.get((model, key.key))
+    query = _LOAD_QUERIES.get((model, key.key, joined))
     if query is None:  # built once per table: constructing it cost more than running it
-        query = _LOAD_QUERIES[(model, key.key)] = select(model).where(
+        query = select(*(m for m, _ in tables))
+        if joined is not None:
+            query = query.outerjoin(joined[0], joined[1] == key)
+        query = _LOAD_QUERIES[(model, key.key, joined)] = query.where(
             key.in_(bindparam("values", expanding=True))
         )
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        for row in (await session.exec(query, params={"values": chunk})).all():
-            cache[getattr(row, key.key)] = row
-        loaded.update(chunk)
+        for found in (await session.exec(query, params={"values": chunk})).all():
+            for row, cache, (_, row_key) in zip(
+                found if joined is not None else (found,), caches, tables, strict=True
+            ):
+                if row is not None:
+                    cache[getattr(row, row_key.key)] = row
+        for m, _ in tables:
+            session.info[_LOADED].setdefault(m, set()).update(chunk)
 
 
 async def get_row(session: AsyncSession, model: Any, key: Any, value: Any) -> Any:
@@ -307,3 +339,54 @@ def keep_row(session: AsyncSession, row: Any, key: Any) -> None:
     """Add a new or changed row, and let later events of the batch find it."""
     session.info.setdefault(_ROWS, {}).setdefault(type(row), {})[getattr(row, key.key)] = row
     session.add(row)
+
+
+def new_row(model: type[T], **values: Any) -> T:
+    """A new row of a SQLModel table, built as SQLAlchemy builds the rows it loads.
+
+    `Model(**values)` sets every field through SQLModel's, pydantic's and SQLAlchemy's
+    attribute hooks: ~90 µs for a queue row, more than the rest of the event cost together
+    (bench/consumer_batch.py). A pending row's INSERT takes its values from the instance's
+    dict, so filling the dict directly (defaults included, as the constructor would) writes
+    the same row; later changes go through the hooks as usual. No validation either way:
+    table models are not validated on construction.
+    """
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = _field_defaults(model)
+    constants, makers = defaults
+    unknown = values.keys() - model.model_fields.keys()  # type: ignore[attr-defined]
+    if unknown:
+        raise TypeError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    row: Any = model.__new__(model)
+    model._sa_class_manager._new_state_if_none(row)  # type: ignore[attr-defined]
+    fields = row.__dict__
+    fields.update(constants)
+    for name, make in makers.items():
+        if name not in values:
+            fields[name] = make()
+    fields.update(values)
+    object.__setattr__(row, "__pydantic_fields_set__", set(values))
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    return row
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
+_DEFAULTS: dict[type, tuple[dict[str, Any], dict[str, Callable[[], Any]]]] = {}
+
+
+def _field_defaults(model: type) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """The fields' immutable defaults, and a maker for each other one (a factory's fresh
+    value, a mutable default's copy, as pydantic's constructor gives); required fields are
+    left out, as the constructor leaves them."""
+    constants: dict[str, Any] = {}
+    makers: dict[str, Callable[[], Any]] = {}
+    for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        if field.is_required():
+            continue
+        if field.default_factory is None and isinstance(field.default, _IMMUTABLE):
+            constants[name] = field.default
+        else:
+            makers[name] = functools.partial(field.get_default, call_default_factory=True)
+    return constants, makers

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.routing.domain import BoundaryData, Routed, choose_district
 from services.routing.models import Routing, messages
 from shared import districts, events
-from shared.db import get_row, keep_row, load_rows
+from shared.db import get_row, keep_row, load_rows, new_row
 from shared.vocabulary import RoutingMethod
 
 
@@ -31,7 +31,8 @@ async def route_order(
     else:
         keep_row(
             session,
-            Routing(
+            new_row(
+                Routing,
                 order_id=str(order.order_id),
                 reference=order.reference,
                 reason=decision.reason,
@@ -69,8 +70,8 @@ async def _record_routed(
     now: datetime,
 ) -> None:
     """Keep the order's latest routing and publish it, in the transaction of its cause."""
-    row = await get_row(session, Routing, Routing.order_id, str(source.order_id)) or Routing(
-        order_id=str(source.order_id), reference=source.reference, routed_at=now
+    row = await get_row(session, Routing, Routing.order_id, str(source.order_id)) or new_row(
+        Routing, order_id=str(source.order_id), reference=source.reference, routed_at=now
     )
     row.district_code, row.method, row.reason, row.routed_at = (
         district.code,

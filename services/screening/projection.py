@@ -21,7 +21,7 @@ from services.screening.nearby import place_of
 from services.screening.replies import short_subject
 from shared import events
 from shared.clock import as_utc
-from shared.db import Database, get_row, keep_row, load_rows, stage_insert
+from shared.db import Database, get_row, keep_row, load_rows, new_row, stage_insert
 from shared.lifecycle import status_after
 from shared.vocabulary import Channel, DeadlineState, OrderStatus
 
@@ -29,8 +29,8 @@ from shared.vocabulary import Channel, DeadlineState, OrderStatus
 async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
     """The queue rows a batch of events will touch, one query per table."""
     ids = [str(e.order_id) for e in batch]
-    await load_rows(session, QueuedOrder, QueuedOrder.order_id, ids)
-    await load_rows(session, QueueEntry, QueueEntry.order_id, ids)
+    entries = (QueueEntry, QueueEntry.order_id)  # an order's entry exists only beside it
+    await load_rows(session, QueuedOrder, QueuedOrder.order_id, ids, joined=entries)
 
 
 Change = Callable[[QueuedOrder], None]
@@ -46,7 +46,8 @@ async def fold(session: AsyncSession, event: events.Event, change: Change | None
     """
     order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
     if order is None:
-        order = QueuedOrder(
+        order = new_row(
+            QueuedOrder,
             order_id=str(event.order_id),
             reference=event.reference,
             status=OrderStatus.RECEIVED.value,
@@ -182,7 +183,7 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
     # The statistics' counters move with the entry they count (services/screening/monthly.py).
     monthly.stage_change(session, monthly.values_of(entry) if entry else None, values)
     if entry is None:
-        keep_row(session, QueueEntry(**values), QueueEntry.order_id)
+        keep_row(session, new_row(QueueEntry, **values), QueueEntry.order_id)
         return
     for key, value in values.items():
         if getattr(entry, key) != value:  # an ORM attribute set costs more than a look
