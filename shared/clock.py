@@ -27,6 +27,8 @@ class FrozenClock:
 
 def as_utc(moment: datetime) -> datetime:
     """Normalise a timestamp to aware UTC; naive ones (SQLite hands those back) are UTC."""
+    if moment.tzinfo is UTC:  # most are already: every column write and read passes here
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, bindparam, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -228,7 +228,7 @@ async def _add_to_counters(session: AsyncSession, table: Table, pending: Counter
     ]
     if not rows:
         return
-    connection = await session.connection()
+    connection = await connection_of(session)
     await connection.execute(_counter_upsert(table, connection.dialect.name), rows)
 
 
@@ -249,9 +249,25 @@ def _counter_upsert(table: Table, dialect_name: str) -> Any:
     return upsert
 
 
+_CONNECTION = "bestil_connection"
+
+
+async def connection_of(session: AsyncSession) -> AsyncConnection:
+    """The session's connection in its current transaction, asked of the session once: each
+    `session.connection()` is a greenlet round trip (~30 µs here), and a batch runs several
+    Core statements."""
+    transaction = session.sync_session.get_transaction()
+    cached = session.info.get(_CONNECTION)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cached[1]
+    connection = await session.connection()
+    session.info[_CONNECTION] = (session.sync_session.get_transaction(), connection)
+    return connection
+
+
 async def execute(session: AsyncSession, statement: Any, params: Any = None) -> Any:
     """Run a Core statement in the session's transaction (SQLModel's `exec` is for ORM selects)."""
-    connection = await session.connection()
+    connection = await connection_of(session)
     return await connection.execute(statement, params)
 
 

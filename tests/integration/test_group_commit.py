@@ -12,7 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, event, insert, 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.db import Database, execute, stage_insert
+from shared.db import Database, connection_of, execute, stage_insert
 from tests.support import eventually
 
 metadata = MetaData()
@@ -146,3 +146,21 @@ async def test_waiting_units_are_told_when_the_committer_is_stopped(db: Database
     for waiting in (first, queued):
         with pytest.raises(RuntimeError, match="shutting down"):
             await asyncio.wait_for(waiting, 5)
+
+
+async def test_a_sessions_connection_is_asked_once_per_transaction(db: Database) -> None:
+    """`connection_of` keeps the session's connection for its transaction, and only for it:
+    after a commit or a rollback the next statement runs on the next transaction's own."""
+    async with db.reading() as session:
+        first = await connection_of(session)
+        assert first is await session.connection()
+        assert await connection_of(session) is first
+        await execute(session, insert(notes).values(text="kept"))
+        await session.commit()
+        second = await connection_of(session)
+        assert second is await session.connection()
+        await execute(session, insert(notes).values(text="rolled back"))
+        await session.rollback()
+        third = await connection_of(session)
+        assert third is await session.connection()
+        assert [r[0] for r in await execute(session, select(notes.c.text))] == ["kept"]
