@@ -27,7 +27,7 @@ from shared.vocabulary import Channel, DeadlineState, OrderStatus
 
 
 async def load_batch(session: AsyncSession, batch: list[events.Event]) -> None:
-    """The queue rows a batch of events will touch, one query per table."""
+    """The queue rows a batch of events will touch, the orders and their entries in one query."""
     ids = [str(e.order_id) for e in batch]
     entries = (QueueEntry, QueueEntry.order_id)  # an order's entry exists only beside it
     await load_rows(session, QueuedOrder, QueuedOrder.order_id, ids, joined=entries)
