@@ -8,12 +8,31 @@ import functools
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, bindparam, event, insert, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    MetaData,
+    Table,
+    TypeDecorator,
+    bindparam,
+    event,
+    insert,
+    text,
+)
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.orm import (
+    Mapper,
+    ORMExecuteState,
+    Session,
+    configure_mappers,
+    make_transient_to_detached,
+)
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,7 +110,7 @@ class Database:
         async with AsyncSession(self.engine, expire_on_commit=False) as session:
             async with session.begin():
                 yield session
-                await flush_staged(session)
+                await flush_staged(session, final=True)
             for listener in self.committed:
                 listener(session.info)
 
@@ -211,7 +230,12 @@ def stage_increments(
     pending.update(deltas)
 
 
-async def flush_staged(session: AsyncSession) -> None:
+async def flush_staged(session: AsyncSession, *, final: bool = False) -> None:
+    """Write what the transaction staged: new rows (`keep_row`), inserts, counters.
+
+    `final`: the commit follows at once, so new rows need not become the session's."""
+    if session.info.get(_NEW_ROWS):
+        await session.run_sync(_write_new_rows, attach=not final)
     for table, rows in session.info.pop(_STAGED, {}).items():
         if rows:
             await execute(session, insert(table), rows)
@@ -352,9 +376,102 @@ async def get_row(session: AsyncSession, model: Any, key: Any, value: Any) -> An
 
 
 def keep_row(session: AsyncSession, row: Any, key: Any) -> None:
-    """Add a new or changed row, and let later events of the batch find it."""
+    """Add a new or changed row, and let later events of the batch find it.
+
+    A new row is written with the transaction's other new rows of its table, in one Core
+    INSERT just before the commit (or before an ORM query that could look for it, as the
+    ORM's autoflush would): through the ORM's unit of work, a batch's new rows cost it more
+    than the rest of their events together (bench/consumer_batch.py).
+    """
     session.info.setdefault(_ROWS, {}).setdefault(type(row), {})[getattr(row, key.key)] = row
+    state = row._sa_instance_state
+    plan = _insert_plan(type(row))
+    if state.key is None and state.session_id is None and plan is not None:
+        if all(row.__dict__.get(attr) is not None for attr in plan.required):
+            session.info.setdefault(_NEW_ROWS, {})[id(row)] = row
+            return
     session.add(row)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    """How a model's new rows are written in one Core INSERT."""
+
+    statement: Any
+    #: (attribute, column key) of every column
+    columns: tuple[tuple[str, str], ...]
+    #: Attributes a row must not leave None to be written so: its primary key, and those
+    #: where the ORM would leave a None out (a column with a default of its own, JSON where
+    #: Core would write the JSON `null`).
+    required: tuple[str, ...]
+
+
+_PLANS: dict[type, _InsertPlan | None] = {}
+
+
+def _insert_plan(model: type) -> _InsertPlan | None:
+    """The model's plan; None for a model that does not map its table column for column."""
+    if model in _PLANS:
+        return _PLANS[model]
+    mapper: Mapper[Any] = sa_inspect(model)
+    table: Any = mapper.local_table
+    pairs = [(prop.key, column) for prop in mapper.column_attrs for column in prop.columns]
+    plan = None
+    if len(pairs) == len(table.columns) and all(c.table is table for _, c in pairs):
+        plan = _InsertPlan(
+            insert(table),
+            tuple((attr, column.key) for attr, column in pairs),
+            tuple(
+                attr
+                for attr, column in pairs
+                if column.primary_key
+                or column.default is not None
+                or column.server_default is not None
+                or (isinstance(column.type, JSON) and not column.type.none_as_null)
+            ),
+        )
+    _PLANS[model] = plan
+    return plan
+
+
+_NEW_ROWS = "bestil_new_rows"
+
+
+def _write_new_rows(session: Session, /, *, attach: bool) -> None:
+    """Write the new rows `keep_row` holds, one INSERT per table, in the caller's greenlet.
+
+    `attach`: the transaction goes on, so the rows become the session's, as if loaded, and a
+    later change to one is an UPDATE (at the commit itself nobody changes them any more).
+    A row the ORM took meanwhile (someone `add`ed it) is the ORM's to write.
+    """
+    rows = session.info.pop(_NEW_ROWS, None)
+    if not rows:
+        return
+    by_model: dict[type, list[Any]] = {}
+    for row in rows.values():
+        state = row._sa_instance_state
+        if state.key is None and state.session_id is None:
+            by_model.setdefault(type(row), []).append(row)
+    connection = session.connection()
+    for model, written in by_model.items():
+        plan = _PLANS[model]
+        assert plan is not None  # only rows with a plan are held
+        connection.execute(
+            plan.statement,
+            [{column: row.__dict__.get(attr) for attr, column in plan.columns} for row in written],
+        )
+        if attach:
+            for row in written:
+                make_transient_to_detached(row)
+                session.add(row)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _new_rows_before_orm_queries(orm_execute_state: ORMExecuteState) -> None:
+    """An ORM query sees the rows `keep_row` holds, as it would see pending ones (autoflush)."""
+    session = orm_execute_state.session
+    if session.info.get(_NEW_ROWS):
+        _write_new_rows(session, attach=True)
 
 
 def new_row(model: type[T], **values: Any) -> T:
@@ -369,6 +486,9 @@ def new_row(model: type[T], **values: Any) -> T:
     """
     defaults = _DEFAULTS.get(model)
     if defaults is None:
+        # The constructor configures the mappers on first use; without it, a process whose
+        # first row of a model is built here would have attributes not instrumented yet.
+        configure_mappers()
         defaults = _DEFAULTS[model] = _field_defaults(model)
     constants, makers = defaults
     unknown = values.keys() - model.model_fields.keys()  # type: ignore[attr-defined]
