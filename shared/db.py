@@ -231,29 +231,41 @@ def stage_increments(
 
 
 async def flush_staged(session: AsyncSession, *, final: bool = False) -> None:
-    """Write what the transaction staged: new rows (`keep_row`), inserts, counters.
+    """Write what the transaction staged (new rows from `keep_row`, inserts, counters) in one
+    trip into SQLAlchemy's greenlet, not one per statement (~30 µs each here).
 
     `final`: the commit follows at once, so new rows need not become the session's."""
-    if session.info.get(_NEW_ROWS):
-        await session.run_sync(_write_new_rows, attach=not final)
+    info = session.info
+    if info.get(_NEW_ROWS) or info.get(_STAGED) or info.get(_COUNTERS):
+        await session.run_sync(_write_staged, final=final)
+
+
+def _write_staged(session: Session, /, *, final: bool) -> None:
+    _write_new_rows(session, attach=not final)
+    connection = session.connection()
     for table, rows in session.info.pop(_STAGED, {}).items():
         if rows:
-            await execute(session, insert(table), rows)
+            connection.execute(_insert_into(table), rows)
     for table, pending in session.info.pop(_COUNTERS, {}).items():
-        await _add_to_counters(session, table, pending)
+        keys = [column.name for column in table.primary_key.columns]
+        counts = [
+            {**dict(zip(keys, key, strict=True)), "value": n}
+            for key, n in sorted(pending.items())  # one lock order for every writer
+            if n
+        ]
+        if counts:
+            connection.execute(_counter_upsert(table, connection.dialect.name), counts)
 
 
-async def _add_to_counters(session: AsyncSession, table: Table, pending: Counter[Any]) -> None:
-    keys = [column.name for column in table.primary_key.columns]
-    rows = [
-        {**dict(zip(keys, key, strict=True)), "value": n}
-        for key, n in sorted(pending.items())  # one lock order for every writer
-        if n
-    ]
-    if not rows:
-        return
-    connection = await connection_of(session)
-    await connection.execute(_counter_upsert(table, connection.dialect.name), rows)
+_INSERTS: dict[Table, Any] = {}
+
+
+def _insert_into(table: Table) -> Any:
+    """Built once per table, as the upsert below (its construction showed in the profile)."""
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table)
+    return statement
 
 
 _UPSERTS: dict[tuple[Table, str], Any] = {}
@@ -419,7 +431,7 @@ def _insert_plan(model: type) -> _InsertPlan | None:
     plan = None
     if len(pairs) == len(table.columns) and all(c.table is table for _, c in pairs):
         plan = _InsertPlan(
-            insert(table),
+            _insert_into(table),
             tuple((attr, column.key) for attr, column in pairs),
             tuple(
                 attr

@@ -16,6 +16,7 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.screening.models import AuditEntry, Officer, QueuedOrder
+from shared.db import execute
 from shared.vocabulary import Role
 
 
@@ -115,15 +116,22 @@ async def file_phone_order_under(session: AsyncSession, order_id: str, district_
     At registration the order has no district yet, so its entry has none (only national
     admins see it meanwhile); the first routing fills it in, and later re-routings leave it:
     the order belonged to that district when it was registered.
+
+    A Core statement, not the ORM's bulk UPDATE: the entry is written by the officer's own
+    transaction, never by the batch of events this runs in, so there is nothing to flush or
+    to synchronise first, and the ORM's doing both was ~12 % of screening's CPU at 100
+    orders/s (py-spy), wherever a routing arrived before its order's content.
     """
-    await session.exec(
-        update(AuditEntry)
+    entries = AuditEntry.__table__  # type: ignore[attr-defined]
+    await execute(
+        session,
+        update(entries)
         .where(
-            col(AuditEntry.order_id) == order_id,
-            col(AuditEntry.action) == "phone_order",
-            col(AuditEntry.district_code).is_(None),
+            entries.c.order_id == order_id,
+            entries.c.action == "phone_order",
+            entries.c.district_code.is_(None),
         )
-        .values(district_code=district_code)
+        .values(district_code=district_code),
     )
 
 
