@@ -15,6 +15,7 @@ def serve(name: str) -> None:
     """Run one service in this process (what `bestil dev` and the containers start)."""
     import uvicorn
 
+    from shared.heap import settle_heap
     from shared.logs import configure_logging
     from shared.production import unsafe_settings
 
@@ -25,8 +26,10 @@ def serve(name: str) -> None:
         print(f"bestil serve {name}: refusing to start: {problem}", file=sys.stderr)
     if problems:
         raise SystemExit(2)
+    app = app_for(name, settings)
+    settle_heap()
     uvicorn.run(
-        app_for(name, settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,
