@@ -454,7 +454,8 @@ def _write_new_rows(session: Session, /, *, attach: bool) -> None:
 
     `attach`: the transaction goes on, so the rows become the session's, as if loaded, and a
     later change to one is an UPDATE (at the commit itself nobody changes them any more).
-    A row the ORM took meanwhile (someone `add`ed it) is the ORM's to write.
+    A row the ORM took meanwhile (someone `add`ed it) is the ORM's to write, and so is one
+    that was given a None since `keep_row` where the ORM would write the column's default.
     """
     rows = session.info.pop(_NEW_ROWS, None)
     if not rows:
@@ -462,8 +463,13 @@ def _write_new_rows(session: Session, /, *, attach: bool) -> None:
     by_model: dict[type, list[Any]] = {}
     for row in rows.values():
         state = row._sa_instance_state
-        if state.key is None and state.session_id is None:
-            by_model.setdefault(type(row), []).append(row)
+        if state.key is not None or state.session_id is not None:
+            continue
+        plan = _PLANS[type(row)]
+        if plan is None or any(row.__dict__.get(attr) is None for attr in plan.required):
+            session.add(row)
+            continue
+        by_model.setdefault(type(row), []).append(row)
     connection = session.connection()
     for model, written in by_model.items():
         plan = _PLANS[model]

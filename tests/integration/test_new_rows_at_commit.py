@@ -175,3 +175,21 @@ async def test_another_services_rows_are_kept_alike(database_url: Callable[..., 
         assert sorted(await stored(db, Routing, Routing.order_id)) == ["o-0", "o-1", "o-2"]
     finally:
         await db.dispose()
+
+
+async def test_a_none_given_after_keep_row_is_still_the_columns_default(db: Database) -> None:
+    """A later event may clear a field the ORM would then fill from the column's default."""
+    async with db.transaction() as session:
+        entry = new_row(
+            QueueEntry,
+            order_id="o-6",
+            reference="R-6",
+            status="received",
+            category="talk",
+            submitted_at=NOW,
+            road_key="Skolevej",
+        )
+        keep_row(session, entry, QueueEntry.order_id)
+        entry.road_key = None  # type: ignore[assignment]
+    [written] = (await stored(db, QueueEntry, QueueEntry.order_id)).values()
+    assert written["road_key"] == ""
