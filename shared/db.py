@@ -397,11 +397,9 @@ def keep_row(session: AsyncSession, row: Any, key: Any) -> None:
     """
     session.info.setdefault(_ROWS, {}).setdefault(type(row), {})[getattr(row, key.key)] = row
     state = row._sa_instance_state
-    plan = _insert_plan(type(row))
-    if state.key is None and state.session_id is None and plan is not None:
-        if all(row.__dict__.get(attr) is not None for attr in plan.required):
-            session.info.setdefault(_NEW_ROWS, {})[id(row)] = row
-            return
+    if state.key is None and state.session_id is None and _insert_plan(type(row)) is not None:
+        session.info.setdefault(_NEW_ROWS, {})[id(row)] = row  # checked when written
+        return
     session.add(row)
 
 
@@ -460,20 +458,19 @@ def _write_new_rows(session: Session, /, *, attach: bool) -> None:
     rows = session.info.pop(_NEW_ROWS, None)
     if not rows:
         return
-    by_model: dict[type, list[Any]] = {}
+    by_model: dict[type, tuple[_InsertPlan, list[Any]]] = {}
     for row in rows.values():
         state = row._sa_instance_state
         if state.key is not None or state.session_id is not None:
             continue
         plan = _PLANS[type(row)]
-        if plan is None or any(row.__dict__.get(attr) is None for attr in plan.required):
+        assert plan is not None  # keep_row holds only rows with a plan
+        if any(row.__dict__.get(attr) is None for attr in plan.required):
             session.add(row)
             continue
-        by_model.setdefault(type(row), []).append(row)
+        by_model.setdefault(type(row), (plan, []))[1].append(row)
     connection = session.connection()
-    for model, written in by_model.items():
-        plan = _PLANS[model]
-        assert plan is not None  # only rows with a plan are held
+    for plan, written in by_model.values():
         connection.execute(
             plan.statement,
             [{column: row.__dict__.get(attr) for attr, column in plan.columns} for row in written],
