@@ -1,10 +1,8 @@
 """The idempotent consumer every service uses: skip a seen event, validate, act, record, commit.
 
 One batch subscriber (one consumer group) per service covers all the topics it reads, so a
-service joins its group once, and a batch is applied in one transaction with one commit. The
-batch's offsets are committed by hand (AckPolicy.MANUAL) only after the database transaction,
-behind the next fetch (shared/messaging/offsets.py), and a failed commit does not stop the
-consumer; a message
+service joins its group once, and a batch is applied in one transaction with one commit. The offset is committed by hand (AckPolicy.MANUAL) only after the database
+transaction, and a failed commit does not stop the consumer; a message
 that keeps failing goes to `dlq.<service>` with its original headers, and the consumer goes on.
 Infrastructure failures (database or broker away) are not the message's fault: they are not
 dead-lettered but left uncommitted, to be read again.
@@ -23,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener
+from aiokafka import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -36,7 +34,6 @@ from shared import tracing
 from shared.db import Database
 from shared.events import Event, Message
 from shared.logs import log_context
-from shared.messaging.offsets import OffsetCommits
 from shared.messaging.store import MessageStore
 from shared.metrics import (
     CONSUMER_BATCH_SECONDS,
@@ -127,12 +124,11 @@ def _headers(record: Any) -> dict[str, str]:
 class _Rebalance(ConsumerRebalanceListener):
     """Tells whoever asked when partitions arrive: the outbox relay holds its fast path then."""
 
-    def __init__(self, callbacks: list[Callable[[], None]], offsets: OffsetCommits) -> None:
+    def __init__(self, callbacks: list[Callable[[], None]]) -> None:
         self.callbacks = callbacks
-        self.offsets = offsets
 
     async def on_partitions_revoked(self, revoked: Any) -> None:
-        await self.offsets.flush()  # the next owner starts after what this one applied
+        return None
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         for callback in self.callbacks:
@@ -166,7 +162,6 @@ class EventConsumer:
         }
         self._batch_seconds = CONSUMER_BATCH_SECONDS.labels(service)
         self._subscriber: Any = None
-        self.offsets = OffsetCommits(service)
         self._lag_labels: set[tuple[str, str]] = set()
 
     @property
@@ -202,11 +197,8 @@ class EventConsumer:
                 )
                 await message.nack()
                 raise
-            if isinstance(message.consumer, AIOKafkaConsumer):
-                self.offsets.add(message.consumer, records)  # committed behind the next fetch
-                return
             try:
-                await message.ack()  # the in-memory test broker's consumer
+                await message.ack()
             except KafkaError as exc:
                 # A rebalance (or a broker restart) took the partition away: whoever gets it
                 # next re-reads these messages, and the processed-event records make that a no-op.
@@ -214,7 +206,7 @@ class EventConsumer:
 
         self._subscriber = broker.subscriber(
             *self.topics,
-            listener=_Rebalance(self._on_assigned, self.offsets),
+            listener=_Rebalance(self._on_assigned),
             group_id=self.service,
             batch=True,
             max_records=self.settings.batch_max_records,

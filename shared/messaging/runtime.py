@@ -117,8 +117,5 @@ class MessagingRuntime:
                 await task
         with contextlib.suppress(Exception):  # so that a restart does not send them again
             await self.relay.mark_sent()
-        if self.consumer is not None:
-            with contextlib.suppress(Exception):  # so that a restart does not read them again
-                await self.consumer.offsets.flush()
         with contextlib.suppress(Exception):
             await self.broker.stop()

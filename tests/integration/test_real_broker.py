@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
+from faststream.kafka.message import KafkaAckableMessage
+
 from shared import events
-from shared.messaging.offsets import OffsetCommits
 from shared.metrics import EVENTS_DUPLICATE
 from tests.brokers import new_broker
 from tests.conftest import bootstrap_of
@@ -90,10 +91,10 @@ async def test_events_read_again_after_a_restart_before_commit_change_nothing(
     kafka, start_service, raw_producer, monkeypatch
 ) -> None:
     # The first routing process dies after its database commits but before any offset commit.
-    def die_before_commit(self, consumer, records) -> None:
+    async def die_before_commit(self) -> None:
         return None
 
-    monkeypatch.setattr(OffsetCommits, "add", die_before_commit)
+    monkeypatch.setattr(KafkaAckableMessage, "ack", die_before_commit)
     routing = await start_service("routing")
     orders = [submitted_event() for _ in range(5)]
     for order in orders:
