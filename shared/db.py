@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import (
     Mapper,
@@ -53,6 +54,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Hosts whose traffic never leaves this machine.
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback_without_tls_choice(url: str) -> bool:
+    """A PostgreSQL URL on this machine that leaves TLS to asyncpg's default ("prefer").
+
+    On loopback, TLS protects nothing and cost routing's consumer 30 % of its CPU per
+    batch (Debian's server offers TLS, so "prefer" took it). A URL that names `ssl` or
+    `sslmode` is the operator's choice and kept; a remote host keeps asyncpg's default.
+    """
+    parsed = make_url(url)
+    if "ssl" in parsed.query or "sslmode" in parsed.query:
+        return False
+    host = parsed.host
+    return host is None or host in _LOOPBACK or host.startswith("/")
+
+
 class Database:
     """One engine per service; every unit of work is one transaction."""
 
@@ -70,6 +89,8 @@ class Database:
                 kwargs["async_creator"] = inline
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            if is_loopback_without_tls_choice(url):
+                kwargs["connect_args"] = {"ssl": False}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
