@@ -25,7 +25,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.orm import (
     Mapper,
@@ -37,7 +36,7 @@ from sqlalchemy.orm import (
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import sqlite_inline
+from shared import pg_connections, sqlite_inline
 from shared.clock import as_utc
 
 T = TypeVar("T")
@@ -52,24 +51,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
-
-
-#: Hosts whose traffic never leaves this machine.
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def is_loopback_without_tls_choice(url: str) -> bool:
-    """A PostgreSQL URL on this machine that leaves TLS to asyncpg's default ("prefer").
-
-    On loopback, TLS protects nothing and cost routing's consumer 30 % of its CPU per
-    batch (Debian's server offers TLS, so "prefer" took it). A URL that names `ssl` or
-    `sslmode` is the operator's choice and kept; a remote host keeps asyncpg's default.
-    """
-    parsed = make_url(url)
-    if "ssl" in parsed.query or "sslmode" in parsed.query:
-        return False
-    host = parsed.host
-    return host is None or host in _LOOPBACK or host.startswith("/")
 
 
 class Database:
@@ -88,12 +69,14 @@ class Database:
             if inline is not None:
                 kwargs["async_creator"] = inline
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-            if is_loopback_without_tls_choice(url):
+            kwargs.update(pool_size=10, max_overflow=10)
+            if pg_connections.is_loopback_without_tls_choice(url):
                 kwargs["connect_args"] = {"ssl": False}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            pg_connections.ping_when_idle(self.engine.sync_engine)
         self._group: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._group_task: asyncio.Task[None] | None = None
         self._in_flight: list[tuple[Work[Any], asyncio.Future[Any]]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.db import is_loopback_without_tls_choice
+from shared.pg_connections import is_loopback_without_tls_choice
 
 
 @pytest.mark.parametrize(
