@@ -40,6 +40,7 @@ from sqlalchemy import (
     bindparam,
     exists,
     insert,
+    literal_column,
     or_,
     select,
     update,
@@ -321,25 +322,45 @@ class DeletionLog:
         return ~exists().where(self.table.c.order_id == order_id)
 
     @cached_property
-    def _load_query(self) -> Select[Any]:
+    def _lookup(self) -> Select[Any]:
         """Built once, as a consumer's batch runs it every time (shared/messaging/store.py)."""
-        return (
-            select(self.table.c.order_id, self.table.c.rule)
-            .where(self.table.c.order_id.in_(bindparam("ids", expanding=True)))
-            .order_by(self.table.c.id)
-        )
+        return select(
+            literal_column("'anonymised'"),
+            self.table.c.order_id,
+            self.table.c.rule,
+            self.table.c.id,
+        ).where(self.table.c.order_id.in_(bindparam("keys", expanding=True)))
+
+    def alongside_query(self) -> Select[Any]:
+        """The lookup, to be sent in the processed-event check's statement (`MessageStore.seen`)."""
+        return self._lookup
+
+    def keys_of(self, session: AsyncSession, events: list[Any]) -> list[str]:
+        """The batch's orders whose deletion-log entries this transaction has not read yet."""
+        checked = session.info.get(_CHECKED, ())
+        return [
+            order_id
+            for order_id in dict.fromkeys(str(e.order_id) for e in events if isinstance(e, Event))
+            if order_id not in checked
+        ]
+
+    def take(self, session: AsyncSession, keys: list[str], rows: list[Any]) -> None:
+        """Rows (kind, order id, rule, id): an order's first entry, by id, names its rule."""
+        known = session.info.setdefault(_ANONYMISED, {})
+        for _kind, order_id, rule, _id in sorted(rows, key=lambda row: row[3]):
+            known.setdefault(order_id, Rule(rule))
+        session.info.setdefault(_CHECKED, set()).update(keys)
 
     async def load(self, session: AsyncSession, order_ids: Sequence[str]) -> None:
-        """Which of these orders were anonymised before, in one query (a batch's prefetch)."""
-        known = session.info.setdefault(_ANONYMISED, {})
-        checked = session.info.setdefault(_CHECKED, set())
+        """Which of these orders were anonymised before, in one query (a batch's prefetch).
+
+        A consumer's batch has looked its orders up already (`alongside_query`): no query then.
+        """
+        checked = session.info.get(_CHECKED, ())
         wanted = [i for i in dict.fromkeys(order_ids) if i not in checked]
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            rows = await execute(session, self._load_query, {"ids": chunk})
-            for order_id, rule in rows:
-                known.setdefault(order_id, Rule(rule))
-            checked.update(chunk)
+            self.take(session, chunk, list(await execute(session, self._lookup, {"keys": chunk})))
 
     async def rule_of(self, session: AsyncSession, order_id: str) -> Rule | None:
         """The rule the order was first anonymised under; None: it never was."""

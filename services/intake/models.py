@@ -66,8 +66,8 @@ class IdempotencyRecord(IntakeBase, table=True):
     created_at: datetime = _ts(nullable=False)
 
 
-messages = MessageStore("intake", IntakeBase.metadata)
 deletions = DeletionLog(IntakeBase.metadata)
+messages = MessageStore("intake", IntakeBase.metadata, alongside=deletions)
 """What retention and erasure removed from this service's copy of each order (shared/retention.py)."""
 
 

@@ -87,6 +87,6 @@ class DigestSent(NotificationsBase, table=True):
     sent_at: datetime = _ts()
 
 
-messages = MessageStore("notifications", NotificationsBase.metadata)
 deletions = DeletionLog(NotificationsBase.metadata)
+messages = MessageStore("notifications", NotificationsBase.metadata, alongside=deletions)
 """What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

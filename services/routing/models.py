@@ -30,6 +30,6 @@ class Routing(RoutingBase, table=True):
     routed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-messages = MessageStore("routing", RoutingBase.metadata)
 deletions = DeletionLog(RoutingBase.metadata)
+messages = MessageStore("routing", RoutingBase.metadata, alongside=deletions)
 """What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

@@ -258,6 +258,6 @@ class MonthlyCount(ScreeningBase, table=True):
     value: int = Field(default=0, sa_column=Column(BigInteger(), nullable=False))
 
 
-messages = MessageStore("screening", ScreeningBase.metadata)
 deletions = DeletionLog(ScreeningBase.metadata)
+messages = MessageStore("screening", ScreeningBase.metadata, alongside=deletions)
 """What retention and erasure removed from this service's copy of each order (shared/retention.py)."""

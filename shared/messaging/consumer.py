@@ -292,7 +292,8 @@ class EventConsumer:
     async def _apply_in(
         self, session: AsyncSession, items: list[tuple[str, Message, Any]]
     ) -> list[bool]:
-        done = await self.store.seen(session, [event.event_id for _, event, _ in items])
+        events = [event for _, event, _ in items]
+        done = await self.store.seen(session, [e.event_id for e in events], events)
         if self.prefetch is not None:
             await self.prefetch(session, [e for _, e, _ in items if str(e.event_id) not in done])
         outcomes = []
