@@ -36,7 +36,7 @@ from sqlalchemy.orm import (
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import combined_writes, pg_connections, sqlite_inline
+from shared import pg_connections, sqlite_inline
 from shared.clock import as_utc
 
 T = TypeVar("T")
@@ -245,11 +245,11 @@ async def flush_staged(session: AsyncSession, *, final: bool = False) -> None:
 
 
 def _write_staged(session: Session, /, *, final: bool) -> None:
-    writes, written_rows = _new_row_writes(session)
+    _write_new_rows(session, attach=not final)
+    connection = session.connection()
     for table, rows in session.info.pop(_STAGED, {}).items():
         if rows:
-            writes.append((_insert_into(table), rows))
-    connection = session.connection()
+            connection.execute(_insert_into(table), rows)
     for table, pending in session.info.pop(_COUNTERS, {}).items():
         keys = [column.name for column in table.primary_key.columns]
         counts = [
@@ -258,10 +258,7 @@ def _write_staged(session: Session, /, *, final: bool) -> None:
             if n
         ]
         if counts:
-            writes.append((_counter_upsert(table, connection.dialect.name), counts))
-    combined_writes.write(connection, writes)
-    if not final:  # the transaction goes on: the new rows become the session's, as if loaded
-        _attach(session, written_rows)
+            connection.execute(_counter_upsert(table, connection.dialect.name), counts)
 
 
 _INSERTS: dict[Table, Any] = {}
@@ -454,15 +451,17 @@ def _insert_plan(model: type) -> _InsertPlan | None:
 _NEW_ROWS = "bestil_new_rows"
 
 
-def _new_row_writes(session: Session) -> tuple[list[tuple[Any, list[dict[str, Any]]]], list[Any]]:
-    """The INSERTs, one per table, for the new rows `keep_row` holds, and those rows.
+def _write_new_rows(session: Session, /, *, attach: bool) -> None:
+    """Write the new rows `keep_row` holds, one INSERT per table, in the caller's greenlet.
 
+    `attach`: the transaction goes on, so the rows become the session's, as if loaded, and a
+    later change to one is an UPDATE (at the commit itself nobody changes them any more).
     A row the ORM took meanwhile (someone `add`ed it) is the ORM's to write, and so is one
     that was given a None since `keep_row` where the ORM would write the column's default.
     """
     rows = session.info.pop(_NEW_ROWS, None)
     if not rows:
-        return [], []
+        return
     by_model: dict[type, tuple[_InsertPlan, list[Any]]] = {}
     for row in rows.values():
         state = row._sa_instance_state
@@ -474,29 +473,16 @@ def _new_row_writes(session: Session) -> tuple[list[tuple[Any, list[dict[str, An
             session.add(row)
             continue
         by_model.setdefault(type(row), (plan, []))[1].append(row)
-    writes = [
-        (
+    connection = session.connection()
+    for plan, written in by_model.values():
+        connection.execute(
             plan.statement,
             [{column: row.__dict__.get(attr) for attr, column in plan.columns} for row in written],
         )
-        for plan, written in by_model.values()
-    ]
-    return writes, [row for _, written in by_model.values() for row in written]
-
-
-def _attach(session: Session, written: list[Any]) -> None:
-    """Rows just inserted become the session's, as if loaded: a later change is an UPDATE."""
-    for row in written:
-        make_transient_to_detached(row)
-        session.add(row)
-
-
-def _write_new_rows(session: Session) -> None:
-    """Write the new rows `keep_row` holds, one INSERT per table, in the caller's greenlet."""
-    writes, written = _new_row_writes(session)
-    if writes:
-        combined_writes.write(session.connection(), writes)
-        _attach(session, written)
+        if attach:
+            for row in written:
+                make_transient_to_detached(row)
+                session.add(row)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -504,7 +490,7 @@ def _new_rows_before_orm_queries(orm_execute_state: ORMExecuteState) -> None:
     """An ORM query sees the rows `keep_row` holds, as it would see pending ones (autoflush)."""
     session = orm_execute_state.session
     if session.info.get(_NEW_ROWS):
-        _write_new_rows(session)
+        _write_new_rows(session, attach=True)
 
 
 def new_row(model: type[T], **values: Any) -> T:
