@@ -21,7 +21,7 @@ from services.screening.nearby import place_of
 from services.screening.replies import short_subject
 from shared import events
 from shared.clock import as_utc
-from shared.db import Database, get_row, keep_row, load_rows, new_row, stage_insert
+from shared.db import Database, assign, get_row, keep_row, load_rows, new_row, stage_insert
 from shared.lifecycle import status_after
 from shared.vocabulary import Channel, DeadlineState, OrderStatus
 
@@ -56,8 +56,11 @@ async def fold(session: AsyncSession, event: events.Event, change: Change | None
     before = public_stream.snapshot(order)
     if change is not None:
         change(order)
-    order.status = status_after(OrderStatus(order.status), event).value
-    order.updated_at = max(as_utc(order.updated_at), event.occurred_at)
+    assign(
+        order,
+        status=status_after(OrderStatus(order.status), event).value,
+        updated_at=max(as_utc(order.updated_at), event.occurred_at),
+    )
     keep_row(session, order, QueuedOrder.order_id)
     # A Core row written with the batch's others at commit: through the ORM, each was an
     # INSERT of its own (SQLite hands back one id per statement).
@@ -80,13 +83,16 @@ async def order_submitted(session: AsyncSession, event: events.OrderSubmitted) -
     """The order's content arrives: from now on it can be screened."""
 
     def take_content(order: QueuedOrder) -> None:
-        order.category = event.category.value
-        order.urgent = event.urgent
-        order.submitted_at = event.submitted_at
-        order.decision_due = event.decision_due
-        order.execution_due = event.execution_due
-        order.municipality_code = event.location.municipality_code
-        order.content = event.model_dump(mode="json")
+        assign(
+            order,
+            category=event.category.value,
+            urgent=event.urgent,
+            submitted_at=event.submitted_at,
+            decision_due=event.decision_due,
+            execution_due=event.execution_due,
+            municipality_code=event.location.municipality_code,
+            content=event.model_dump(mode="json"),
+        )
 
     await fold(session, event, take_content)
 
@@ -95,8 +101,7 @@ async def order_routed(session: AsyncSession, event: events.OrderRouted) -> None
     """The order joins its district's queue."""
 
     def take_district(order: QueuedOrder) -> None:
-        order.district_code = event.district_code
-        order.routing_method = event.method.value
+        assign(order, district_code=event.district_code, routing_method=event.method.value)
 
     await fold(session, event, take_district)
     order = await get_row(session, QueuedOrder, QueuedOrder.order_id, str(event.order_id))
@@ -185,9 +190,8 @@ async def sync_entry(session: AsyncSession, order: QueuedOrder) -> None:
     if entry is None:
         keep_row(session, new_row(QueueEntry, **values), QueueEntry.order_id)
         return
-    for key, value in values.items():
-        if getattr(entry, key) != value:  # an ORM attribute set costs more than a look
-            setattr(entry, key, value)
+    # an ORM attribute set costs more than a look
+    assign(entry, **{key: value for key, value in values.items() if getattr(entry, key) != value})
     keep_row(session, entry, QueueEntry.order_id)
 
 
