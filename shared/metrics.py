@@ -34,6 +34,11 @@ CONSUMER_LAG = Gauge(
     "Records on the broker this consumer has not read yet (highwater - position)",
     ["service", "topic", "partition"],
 )
+CONSUMER_RESTARTS = Counter(
+    "bestil_consumer_restarts_total",
+    "Consumers replaced because they stalled (shared/messaging/watchdog.py)",
+    ["service"],
+)
 CONSUMER_BATCH_SECONDS = Histogram(
     "bestil_consumer_batch_duration_seconds",
     "A fetched batch from validation to its database commit",

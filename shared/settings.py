@@ -41,6 +41,12 @@ class KafkaSettings(BaseSettings):
     batch_max_records: int = Field(500, description="Most records a consumer applies at once")
     batch_timeout_ms: int = Field(10, description="How long a consumer waits to fill a batch")
     retry_backoff_ms: int = 100
+    consumer_stall_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="A consumer without a group coordinator, or in one batch, this long is "
+        "replaced by a new one (shared/messaging/watchdog.py)",
+    )
     outbox_poll_ms: int = Field(500, description="How often the outbox relay looks for work")
     outbox_batch: int = 500
     outbox_orphan_ms: int = Field(

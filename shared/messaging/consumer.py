@@ -16,6 +16,7 @@ continues the trace of the request that staged the event (its outbox `traceparen
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -163,6 +164,8 @@ class EventConsumer:
         self._batch_seconds = CONSUMER_BATCH_SECONDS.labels(service)
         self._subscriber: Any = None
         self._lag_labels: set[tuple[str, str]] = set()
+        #: When the batch being applied now was handed over (for shared.messaging.watchdog).
+        self.busy_since: float | None = None
 
     @property
     def topics(self) -> list[str]:
@@ -188,21 +191,11 @@ class EventConsumer:
             message = broker.context.get_local("message")
             raw = message.raw_message
             records = list(raw) if isinstance(raw, list | tuple) else [raw]
+            self.busy_since = time.monotonic()
             try:
-                await self.process_batch(records)
-            except Exception:
-                # Database or broker away: read the batch again after a pause.
-                await asyncio.sleep(
-                    self.settings.retry_backoff_ms / 1000 * self.settings.max_attempts
-                )
-                await message.nack()
-                raise
-            try:
-                await message.ack()
-            except KafkaError as exc:
-                # A rebalance (or a broker restart) took the partition away: whoever gets it
-                # next re-reads these messages, and the processed-event records make that a no-op.
-                log.warning("%s: offset not committed (%s)", self.service, type(exc).__name__)
+                await self._apply_and_commit(message, records)
+            finally:
+                self.busy_since = None
 
         self._subscriber = broker.subscriber(
             *self.topics,
@@ -217,6 +210,50 @@ class EventConsumer:
             title=f"{self.service}-events",
         )
         self._subscriber(on_batch)
+
+    async def _apply_and_commit(self, message: Any, records: list[Any]) -> None:
+        try:
+            await self.process_batch(records)
+        except Exception:
+            # Database or broker away: read the batch again after a pause.
+            await asyncio.sleep(self.settings.retry_backoff_ms / 1000 * self.settings.max_attempts)
+            await message.nack()
+            raise
+        try:
+            await message.ack()
+        except KafkaError as exc:
+            # A rebalance (or a broker restart) took the partition away: whoever gets it
+            # next re-reads these messages, and the processed-event records make that a no-op.
+            log.warning("%s: offset not committed (%s)", self.service, type(exc).__name__)
+
+    def client(self) -> Any:
+        """The Kafka client consuming now (aiokafka's), or None."""
+        return getattr(self._subscriber, "consumer", None)
+
+    async def restart(self) -> None:
+        """A new client in the same group, for a consumer that stalled (shared.messaging.watchdog).
+
+        The old one is given a bounded time to leave: one that stalled may not manage even
+        that, and the group drops it after its session timeout anyway. Starting is retried
+        until it works (a broker that is away comes back; shutdown cancels the wait).
+        """
+        subscriber = self._subscriber
+        try:
+            await asyncio.wait_for(subscriber.stop(), self.settings.request_timeout_ms / 1000)
+        except Exception as exc:
+            log.warning("%s: the stalled consumer did not stop (%s)", self.service, exc)
+        self.busy_since = None
+        backoff = 0.5
+        while True:
+            try:
+                await subscriber.start()
+                return
+            except Exception as exc:
+                log.warning("%s: consumer not started (%s); retrying", self.service, exc)
+                with contextlib.suppress(Exception):
+                    await subscriber.stop()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
 
     def update_lag(self) -> None:
         """Set `bestil_consumer_lag` per assigned partition from what the client already knows.

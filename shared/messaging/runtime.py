@@ -14,6 +14,7 @@ from shared.messaging.broker import ensure_topics, make_broker
 from shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from shared.messaging.relay import OutboxRelay
 from shared.messaging.store import MessageStore
+from shared.messaging.watchdog import StallWatch
 from shared.metrics import OUTBOX_OLDEST_AGE, OUTBOX_PENDING
 from shared.settings import KafkaSettings
 from shared.topics import ALL, dlq
@@ -107,6 +108,9 @@ class MessagingRuntime:
         self.connected.set()
         log.info("%s: connected to the broker", self.service)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
+        if self.consumer is not None:
+            watch = StallWatch(self.consumer, self.settings.consumer_stall_seconds)
+            self._tasks.append(asyncio.create_task(watch.run(), name=f"{self.service}-watch"))
 
     async def stop(self) -> None:
         self.relay.stop()

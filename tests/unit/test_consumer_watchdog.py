@@ -1,0 +1,94 @@
+"""The stall watch's judgement, on a consumer and a clock of the test's own (no broker)."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+from shared.messaging.watchdog import StallWatch
+from shared.metrics import CONSUMER_RESTARTS
+
+
+class Consumer:
+    service = "watched"
+
+    def __init__(self) -> None:
+        self.busy_since: float | None = None
+        self.coordinator: Any = SimpleNamespace(coordinator_id=1, _coordination_task=None)
+        self.restarts = 0
+
+    def client(self) -> Any:
+        return SimpleNamespace(_coordinator=self.coordinator) if self.coordinator else None
+
+    async def restart(self) -> None:
+        self.restarts += 1
+
+
+def watch(consumer: Consumer, now: list[float]) -> StallWatch:
+    return StallWatch(consumer, 60, clock=lambda: now[0])
+
+
+def test_a_consumer_with_its_coordinator_and_no_long_batch_is_well() -> None:
+    consumer, now = Consumer(), [1000.0]
+    consumer.busy_since = 990.0
+    assert watch(consumer, now).stalled() is None
+
+
+def test_one_batch_taking_longer_than_the_limit_is_a_stall() -> None:
+    consumer, now = Consumer(), [1000.0]
+    consumer.busy_since = 939.0
+    assert watch(consumer, now).stalled() == "one batch has taken 61 s"
+
+
+def test_a_lost_coordinator_is_a_stall_only_once_it_stays_lost() -> None:
+    consumer, now = Consumer(), [1000.0]
+    watched = watch(consumer, now)
+    consumer.coordinator.coordinator_id = None
+    assert watched.stalled() is None  # a broker restart takes seconds
+    now[0] += 30
+    assert watched.stalled() is None
+    now[0] += 31
+    assert watched.stalled() == "no group coordinator for 61 s"
+
+
+def test_a_coordinator_found_again_starts_the_count_afresh() -> None:
+    consumer, now = Consumer(), [1000.0]
+    watched = watch(consumer, now)
+    consumer.coordinator.coordinator_id = None
+    watched.stalled()
+    now[0] += 50
+    consumer.coordinator.coordinator_id = 2
+    assert watched.stalled() is None
+    consumer.coordinator.coordinator_id = None
+    now[0] += 50
+    assert watched.stalled() is None
+
+
+async def test_ended_group_coordination_is_a_stall_at_once() -> None:
+    consumer, now = Consumer(), [1000.0]
+
+    async def fails() -> None:
+        raise AssertionError("Did we not perform bootstrap?")
+
+    task = asyncio.create_task(fails())
+    await asyncio.gather(task, return_exceptions=True)
+    consumer.coordinator._coordination_task = task
+    assert watch(consumer, now).stalled() == "its group coordination ended (AssertionError)"
+
+
+def test_a_consumer_not_started_or_in_memory_is_not_judged() -> None:
+    consumer, now = Consumer(), [1000.0]
+    consumer.coordinator = None
+    assert watch(consumer, now).stalled() is None
+
+
+async def test_a_stall_restarts_the_consumer_and_is_counted() -> None:
+    consumer, now = Consumer(), [1000.0]
+    watched = watch(consumer, now)
+    restarts = CONSUMER_RESTARTS.labels("watched")
+    before = restarts._value.get()
+    assert await watched.check() is False
+    consumer.busy_since = 900.0
+    assert await watched.check() is True
+    assert consumer.restarts == 1 and restarts._value.get() == before + 1
