@@ -97,7 +97,10 @@ class StallWatch:
         if reason is None:
             return False
         log.error(
-            "%s: the consumer stalled (%s); starting a new one", self.consumer.service, reason
+            "%s: the consumer stalled (%s; %s); starting a new one",
+            self.consumer.service,
+            reason,
+            client_state(self.consumer.client()),
         )
         self._restarts.inc()
         self._lost_since = None
@@ -114,3 +117,35 @@ class StallWatch:
                 raise
             except Exception as exc:  # never let the watch itself end
                 log.warning("%s: consumer watch failed (%s)", self.consumer.service, exc)
+
+
+def _task_state(task: object) -> str:
+    if not isinstance(task, asyncio.Task):
+        return "none"
+    if not task.done():
+        return "running"
+    if task.cancelled():
+        return "cancelled"
+    failure = task.exception()
+    return f"ended ({type(failure).__name__}: {failure})" if failure else "ended"
+
+
+def client_state(client: Any) -> str:
+    """The stalled client's group state, for whoever looks for why it stalled (no personal
+    data: node ids, counts and task states)."""
+    coordinator = getattr(client, "_coordinator", None)
+    if coordinator is None:
+        return "no client"
+    subscription = getattr(client, "_subscription", None)
+    assignment = getattr(getattr(subscription, "subscription", None), "assignment", None)
+    idle = getattr(subscription, "fetcher_idle_time", None)
+    parts = [
+        f"coordinator node {getattr(coordinator, 'coordinator_id', '?')}",
+        f"generation {getattr(coordinator, 'generation', '?')}",
+        f"{len(assignment.tps) if assignment is not None else 0} partitions assigned",
+        f"coordination {_task_state(getattr(coordinator, '_coordination_task', None))}",
+        f"heartbeat {_task_state(getattr(coordinator, '_heartbeat_task', None))}",
+    ]
+    if isinstance(idle, int | float):
+        parts.append(f"no records asked for in {idle:.0f} s")
+    return ", ".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -92,3 +93,29 @@ async def test_a_stall_restarts_the_consumer_and_is_counted() -> None:
     consumer.busy_since = 900.0
     assert await watched.check() is True
     assert consumer.restarts == 1 and restarts._value.get() == before + 1
+
+
+async def test_the_stall_is_logged_with_the_clients_group_state(caplog) -> None:  # type: ignore[no-untyped-def]
+    consumer, now = Consumer(), [1000.0]
+    consumer.coordinator.coordinator_id = None
+    consumer.coordinator.generation = 3
+    heartbeat = asyncio.create_task(asyncio.sleep(0))
+    await heartbeat
+    consumer.coordinator._heartbeat_task = heartbeat
+    assignment = SimpleNamespace(tps={("orders.submitted.v1", 0), ("orders.submitted.v1", 1)})
+    subscription = SimpleNamespace(
+        subscription=SimpleNamespace(assignment=assignment), fetcher_idle_time=0
+    )
+    consumer.client = lambda: SimpleNamespace(  # type: ignore[method-assign]
+        _coordinator=consumer.coordinator, _subscription=subscription
+    )
+    watched = watch(consumer, now)
+    watched.stalled()
+    now[0] += 61
+    with caplog.at_level(logging.ERROR, logger="shared.messaging.watchdog"):
+        assert await watched.check() is True
+    assert caplog.messages == [
+        "watched: the consumer stalled (no group coordinator for 61 s; coordinator node None, "
+        "generation 3, 2 partitions assigned, coordination none, heartbeat ended, "
+        "no records asked for in 0 s); starting a new one"
+    ]
