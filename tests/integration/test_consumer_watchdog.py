@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
+
 from shared.metrics import CONSUMER_RESTARTS, EVENTS_CONSUMED, EVENTS_DUPLICATE
 from tests.conftest import bootstrap_of
 from tests.integration.conftest import read_all
@@ -18,11 +20,16 @@ async def send(producer, event) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-async def test_a_consumer_that_loses_its_coordinator_for_good_is_replaced(
-    kafka, start_service, raw_producer, monkeypatch
-) -> None:
+@pytest.fixture
+async def routing(start_service, monkeypatch):  # type: ignore[no-untyped-def]
+    """Routing, whose consumer counts as stalled after 2 s instead of a minute."""
     monkeypatch.setenv("BESTIL_KAFKA_CONSUMER_STALL_SECONDS", "2")
-    routing = await start_service("routing")
+    return await start_service("routing")
+
+
+async def test_a_consumer_that_loses_its_coordinator_for_good_is_replaced(
+    kafka, routing, raw_producer
+) -> None:
     consumer = routing.runtime.consumer
     restarts = CONSUMER_RESTARTS.labels("routing")
     before = restarts._value.get()
@@ -54,10 +61,8 @@ async def test_a_consumer_that_loses_its_coordinator_for_good_is_replaced(
 
 
 async def test_a_batch_that_never_ends_is_given_up_and_read_again(
-    kafka, start_service, raw_producer, monkeypatch
+    kafka, routing, raw_producer, monkeypatch
 ) -> None:
-    monkeypatch.setenv("BESTIL_KAFKA_CONSUMER_STALL_SECONDS", "2")
-    routing = await start_service("routing")
     consumer = routing.runtime.consumer
     applied = EVENTS_CONSUMED.labels("routing", "orders.submitted.v1")
     skipped = EVENTS_DUPLICATE.labels("routing", "orders.submitted.v1")
