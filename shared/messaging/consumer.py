@@ -16,7 +16,6 @@ continues the trace of the request that staged the event (its outbox `traceparen
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -35,6 +34,7 @@ from shared import tracing
 from shared.db import Database
 from shared.events import Event, Message
 from shared.logs import log_context
+from shared.messaging.backoff import start_until_up
 from shared.messaging.store import MessageStore
 from shared.metrics import (
     CONSUMER_BATCH_SECONDS,
@@ -243,17 +243,9 @@ class EventConsumer:
         except Exception as exc:
             log.warning("%s: the stalled consumer did not stop (%s)", self.service, exc)
         self.busy_since = None
-        backoff = 0.5
-        while True:
-            try:
-                await subscriber.start()
-                return
-            except Exception as exc:
-                log.warning("%s: consumer not started (%s); retrying", self.service, exc)
-                with contextlib.suppress(Exception):
-                    await subscriber.stop()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+        await start_until_up(
+            subscriber.start, subscriber.stop, f"{self.service}: consumer not started"
+        )
 
     def update_lag(self) -> None:
         """Set `bestil_consumer_lag` per assigned partition from what the client already knows.

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.clock import utcnow
 from shared.db import Database, execute
+from shared.messaging.backoff import Backoff
 from shared.messaging.broker import ensure_topics
 from shared.messaging.store import COMMITTED_ROWS, MessageStore, outbox_headers
 from shared.metrics import OUTBOX_PUBLISHED
@@ -285,20 +286,21 @@ class OutboxRelay:
         )
 
     async def run(self) -> None:
-        backoff = 0.5
+        backoff = Backoff()
         while not self._stopping:
             # Cleared before looking, not after: a commit that wakes the relay while it is
             # reading must not be forgotten (that lost wake-up cost a whole poll interval).
             self._wake.clear()
             try:
                 sent = await self.step()
-                backoff = 0.5
+                backoff.reset()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the broker or database is away: wait and try again
-                log.warning("outbox relay: %s; retrying in %.1fs", type(exc).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                log.warning(
+                    "outbox relay: %s; retrying in %.1fs", type(exc).__name__, backoff.seconds
+                )
+                await backoff.wait()
                 if self.settings.create_topics:
                     try:
                         await ensure_topics(self.settings, self._topics())

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from shared.clock import utcnow
 from shared.db import Database
 from shared.events import Message
+from shared.messaging.backoff import start_until_up
 from shared.messaging.broker import ensure_topics, make_broker
 from shared.messaging.consumer import EventConsumer, Handler, Prefetch
 from shared.messaging.relay import OutboxRelay
@@ -88,23 +89,12 @@ class MessagingRuntime:
         self._tasks.append(asyncio.create_task(self._connect(), name=f"{self.service}-connect"))
 
     async def _connect(self) -> None:
-        backoff = 0.5
-        while True:
-            try:
-                if self.settings.create_topics:
-                    await ensure_topics(self.settings, self.topics())
-                await self.broker.start()
-                break
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning(
-                    "%s: broker not reachable (%s); retrying", self.service, type(exc).__name__
-                )
-                with contextlib.suppress(Exception):
-                    await self.broker.stop()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+        async def start() -> None:
+            if self.settings.create_topics:
+                await ensure_topics(self.settings, self.topics())
+            await self.broker.start()
+
+        await start_until_up(start, self.broker.stop, f"{self.service}: broker not reachable")
         self.connected.set()
         log.info("%s: connected to the broker", self.service)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))

@@ -80,8 +80,7 @@ class StallWatch:
             return None
         task = getattr(coordinator, "_coordination_task", None)
         if isinstance(task, asyncio.Task) and task.done():
-            failure = None if task.cancelled() else task.exception()
-            return f"its group coordination ended ({type(failure).__name__})"
+            return f"its group coordination {_task_state(task)}"
         if getattr(coordinator, "coordinator_id", 0) is not None:
             self._lost_since = None
             return None

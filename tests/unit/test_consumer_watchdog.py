@@ -75,7 +75,18 @@ async def test_ended_group_coordination_is_a_stall_at_once() -> None:
     task = asyncio.create_task(fails())
     await asyncio.gather(task, return_exceptions=True)
     consumer.coordinator._coordination_task = task
-    assert watch(consumer, now).stalled() == "its group coordination ended (AssertionError)"
+    assert watch(consumer, now).stalled() == (
+        "its group coordination ended (AssertionError: Did we not perform bootstrap?)"
+    )
+
+
+async def test_cancelled_group_coordination_says_so() -> None:
+    consumer, now = Consumer(), [1000.0]
+    task = asyncio.create_task(asyncio.sleep(60))
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    consumer.coordinator._coordination_task = task
+    assert watch(consumer, now).stalled() == "its group coordination cancelled"
 
 
 def test_a_consumer_not_started_or_in_memory_is_not_judged() -> None:
