@@ -10,19 +10,23 @@ lines are those descriptions and examples, not code.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.networks import validate_email
 
 from shared.clock import utcnow
 from shared.vocabulary import (
@@ -47,6 +51,33 @@ MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 DistrictCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 Reference = Annotated[str, StringConstraints(pattern=r"^BEB-[0-9A-HJKMNP-TV-Z]{8}$")]
 
+FROM_TOPIC: dict[str, Any] = {"from_topic": True}
+"""Validation context for a message one of our services wrote (a topic, a stored payload).
+
+Its email address passed `EmailStr`'s check where it entered (intake, an officer's phone
+order) and is in the form that check gave it. That check costs ~80 µs (email_validator's
+IDNA and Unicode rules), most of decoding an `OrderSubmitted` and a sixth of routing's CPU per
+order, in every consumer again. From a topic, an address of one "@", no spaces and a dot in
+its domain is taken as written; anything else still gets the whole check, and its error.
+"""
+_WELL_FORMED_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _checked_email(value: str, info: ValidationInfo) -> str:
+    """`EmailStr`'s check, but for a well-formed address in a message from a topic."""
+    trusted = info.context is not None and info.context.get("from_topic") is True
+    if trusted and len(value) <= 254 and _WELL_FORMED_EMAIL.fullmatch(value):
+        return value
+    return validate_email(value)[1]
+
+
+Email = Annotated[
+    str,
+    AfterValidator(_checked_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
+"""An email address, checked as pydantic's `EmailStr` (email_validator), see `FROM_TOPIC`."""
+
 # Examples shared by several fields: one order, one officer, one district, one morning.
 _ORDER_ID = "6f1c2b9e-3d4a-4e5f-8a7b-9c0d1e2f3a4b"
 _OFFICER_ID = "0b7e4c1a-5f2d-4a9e-b3c6-d8e1f2a3b4c5"
@@ -69,7 +100,7 @@ class Requester(Contract):
         description="The citizen's or contact person's name",
         examples=["Mette Hansen"],
     )
-    email: EmailStr = Field(
+    email: Email = Field(
         description="The citizen's email address: every answer about the order is sent there",
         examples=["mette@example.dk"],
     )

@@ -32,7 +32,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import tracing
 from shared.db import Database
-from shared.events import Event, Message
+from shared.events import FROM_TOPIC, Event, Message
 from shared.logs import log_context
 from shared.messaging.backoff import start_until_up
 from shared.messaging.store import MessageStore
@@ -287,9 +287,10 @@ class EventConsumer:
         for record in records:
             topic = record.topic
             try:
-                items.append(
-                    (topic, self.handlers[topic][0].model_validate_json(record.value), record)
+                event = self.handlers[topic][0].model_validate_json(
+                    record.value, context=FROM_TOPIC
                 )
+                items.append((topic, event, record))
             except ValidationError as exc:
                 await self.dead_letter(
                     topic, record.value, _headers(record), record.key, exc, attempts=1

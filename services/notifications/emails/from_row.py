@@ -42,7 +42,7 @@ def message_for(
         return _digest_for_district(email, settings, now)
     if contact is None:
         raise ValueError(f"email {email.id} is owed to a citizen not known yet")
-    event = BY_NAME[email.topic].model.model_validate_json(email.payload)
+    event = BY_NAME[email.topic].model.model_validate_json(email.payload, context=events.FROM_TOPIC)
     if not isinstance(event, events.Event):
         raise ValueError(f"email {email.id} stems from {email.topic}, which is no order event")
     links = settings.links
