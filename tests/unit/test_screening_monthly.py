@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +40,17 @@ def entry(**overrides):
 )
 def test_a_month_is_a_month_on_copenhagens_clock(moment: datetime, month: str) -> None:
     assert monthly.month_of(moment) == month
+
+
+def test_every_hour_of_two_years_falls_in_the_month_of_copenhagens_clock() -> None:
+    # the fast path mid-month and the conversion at a month's ends must agree everywhere
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    while moment.year < 2028:
+        wall = moment.astimezone(ZoneInfo("Europe/Copenhagen"))
+        assert monthly.month_of(moment) == f"{wall.year:04d}-{wall.month:02d}", moment
+        other = moment.astimezone(timezone(timedelta(hours=-11)))
+        assert monthly.month_of(other) == f"{wall.year:04d}-{wall.month:02d}", other
+        moment += timedelta(minutes=30)
 
 
 def test_an_order_submitted_at_23_30_utc_on_the_last_day_counts_in_the_next_month() -> None:
