@@ -68,9 +68,15 @@ def routed(submitted: events.OrderSubmitted) -> events.OrderRouted:
     )
 
 
+@dataclass(frozen=True)
+class Measured:
+    line: str
+    median_ms: float  # CPU per batch
+
+
 async def measure(
     service: str, url: str, workdir: Path, batch: int, batches: int, verbose: bool = False
-) -> str:
+) -> Measured:
     module = importlib.import_module(f"services.{service}.settings")
     cls = {"routing": "RoutingSettings", "screening": "ScreeningSettings"}[service]
     settings = getattr(module, cls)(database_url=url, var_dir=workdir / "var")
@@ -111,10 +117,12 @@ async def measure(
             print(f"    {n:6d}  {what}")
     per_batch = statements / (batches * (1 if service == "routing" else 2))
     await db.dispose()
-    return (
+    median = 1e3 * statistics.median(cpu)
+    return Measured(
         f"{service:<10} {1e6 * spent / events_done:7.0f} µs per event "
         f"({events_done / spent:,.0f} events/s), {per_batch:.1f} statements per batch of {batch}; "
-        f"CPU per batch median {1e3 * statistics.median(cpu):.2f} ms"
+        f"CPU per batch median {median:.2f} ms",
+        median,
     )
 
 
@@ -137,7 +145,7 @@ async def main(batch: int, batches: int, kind: str, verbose: bool, services: lis
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-consumer-{service}-"))
         url = create_database(kind, service, workdir)
         try:
-            print(await measure(service, url, workdir, batch, batches, verbose), flush=True)
+            print((await measure(service, url, workdir, batch, batches, verbose)).line, flush=True)
         finally:
             drop_databases([url])
 
