@@ -110,6 +110,40 @@ def rss_peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user and system) a process has used, or with no pid the whole machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        if pid is None:
+            user, nice, system, _idle, _iowait, irq, softirq = map(
+                int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+            )
+            return (user + nice + system + irq + softirq) / ticks
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime and stime (fields 14, 15)
+    except OSError:
+        return float("nan")
+
+
+def cpu_split(services: Services | None = None) -> dict[str, float]:
+    """CPU seconds so far of each service, of this process (the load generator, the raw
+    baseline's consumers, the measuring) and of the whole machine: the rest of the machine's
+    is the broker's and the database's."""
+    return {
+        **(services.cpu_seconds() if services is not None else {}),
+        "this process": cpu_seconds(os.getpid()),
+        "machine": cpu_seconds(),
+    }
+
+
+def cpu_per_order(before: dict[str, float], after: dict[str, float], orders: int) -> str:
+    """Where the machine's CPU went between two `cpu_split`s, in ms per order."""
+    spent = {name: after[name] - before[name] for name in after}
+    rest = spent.pop("machine") - sum(spent.values())
+    parts = [*spent.items(), ("broker, database and the rest", rest)]
+    return ", ".join(f"{name} {1e3 * seconds / orders:.2f}" for name, seconds in parts)
+
+
 @dataclass
 class Services:
     """Service processes started for a benchmark, on their own ports and databases."""
@@ -139,6 +173,9 @@ class Services:
             )
             self.processes.setdefault(name, []).append(process)
             _wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+
+    def cpu_seconds(self) -> dict[str, float]:
+        return {name: sum(cpu_seconds(p.pid) for p in ps) for name, ps in self.processes.items()}
 
     def rss_peaks(self) -> dict[str, float]:
         return {name: max(rss_peak_mb(p.pid) for p in ps) for name, ps in self.processes.items()}

@@ -33,6 +33,8 @@ from bench.common import (
     add_broker_arguments,
     as_utc,
     base_env,
+    cpu_per_order,
+    cpu_split,
     create_database,
     drop_databases,
     header,
@@ -69,7 +71,7 @@ def payloads(n: int) -> list[tuple[bytes, bytes, str, datetime]]:
     ]
 
 
-async def produce(b: BenchBroker, topic: str, items, rate: float | None = None):  # type: ignore[no-untyped-def]
+async def produce(b: BenchBroker, topic: str, items, rate: float | None = None):
     """Send the orders (at a fixed rate, or all at once), each stamped with its send time."""
     producer = b.load_producer()
     await producer.start()
@@ -154,7 +156,7 @@ class Hop:
                 await producer.stop()
 
 
-def _note(record, latencies: list[float] | None) -> None:  # type: ignore[no-untyped-def]
+def _note(record, latencies: list[float] | None) -> None:
     if latencies is not None:
         occurred = datetime.fromisoformat(json.loads(record.value)["occurred_at"])
         latencies.append((datetime.now(UTC) - occurred).total_seconds())
@@ -189,7 +191,7 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
     from sqlalchemy import text
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    async def rows(engine, sql: str) -> list:  # type: ignore[no-untyped-def]
+    async def rows(engine, sql: str) -> list:
         async with engine.connect() as conn:
             return list(await conn.execute(text(sql)))
 
@@ -247,7 +249,7 @@ async def _latencies(routing_db: str, screening_db: str, items) -> list[float]:
 
 async def services_run(
     b: BenchBroker, dbs: dict[str, str], items, stored_before: int, rate: float | None = None
-) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+) -> tuple[float, list[float]]:
     """Send the orders and wait until screening holds them all (on top of earlier runs')."""
     start, stamped = await produce(b, "orders.submitted.v1", items, rate)
     await wait_stored(dbs["screening"], stored_before + len(items))
@@ -272,10 +274,13 @@ async def main(
     with choice.open() as b:
         for per_message in (True, False):
             label = "per message" if per_message else "batched"
+            cpu_before = cpu_split()
             tput, lat = await baseline(b, items, per_message)
+            cpu_after = cpu_split()
             print(
                 f"baseline raw aiokafka, 2 hops, {label}: {tput:,.0f} orders/s; latency at full load {summary_ms(lat)}"
             )
+            print("  CPU per order, ms: " + cpu_per_order(cpu_before, cpu_after, len(items)))
             if per_message:
                 base_per_message = tput
             else:
@@ -297,11 +302,17 @@ async def main(
                 services.start("routing")
                 services.start("screening")
                 await wait_groups(b.bootstrap, {"routing": 1, "screening": 1})
+                cpu_before = cpu_split(services)
                 tput, lat = await services_run(b, dbs, items, 0)
+                cpu_after = cpu_split(services)
                 print(
                     f"services routing → screening on {kind}: {tput:,.0f} orders/s "
                     f"({tput / base_per_message:.2f}× per-message baseline, {tput / base_batched:.2f}× batched); "
                     f"latency at full load {summary_ms(lat)}"
+                )
+                print(
+                    "  CPU per order at full load, ms: "
+                    + cpu_per_order(cpu_before, cpu_after, len(items))
                 )
                 _, lat = await services_run(b, dbs, slow, len(items), rate)
                 print(f"services on {kind} at {rate:.0f} orders/s: latency {summary_ms(lat)}")

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -105,6 +106,7 @@ def generate(count: int, now: datetime, seed: int = 7) -> Iterator[dict]:
         road = f"{rng.choice(ROADS)} {rng.randint(1, 120)}"
         lat = round(rng.uniform(54.6, 57.7), 5) if rng.random() < 0.4 else None
         lon = round(rng.uniform(8.1, 12.6), 5) if lat is not None else None
+        details: dict[str, Any]
         if category == "traffic_control":
             details = {
                 "category": category,
@@ -185,8 +187,8 @@ async def seed(url: str, count: int, now: datetime) -> dict[str, str]:
             o["order_id"] for o in chunk if o["district_code"] == "1470" and o["status"] == "routed"
         ]
         async with db.transaction() as session:
-            await execute(session, insert(QueuedOrder.__table__), chunk)
-            await execute(session, insert(QueueEntry.__table__), entries)
+            await execute(session, insert(QueuedOrder.__table__), chunk)  # type: ignore[attr-defined]
+            await execute(session, insert(QueueEntry.__table__), entries)  # type: ignore[attr-defined]
     officers = {}
     async with db.transaction() as session:
         for name, role, district in (
@@ -212,7 +214,9 @@ async def seed(url: str, count: int, now: datetime) -> dict[str, str]:
 
 async def sign_in(client: httpx.AsyncClient, email: str) -> None:
     page = await client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, "the sign-in page has no CSRF token"
+    token = found.group(1)
     response = await client.post(
         "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
     )
