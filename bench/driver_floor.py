@@ -82,6 +82,11 @@ def _in(n: int) -> str:
     return ",".join("?" * n)
 
 
+#: A batch's phases: decoding the records, the three reads, folding in Python (the public
+#: event and its headers included), the writes, and the commit (SQLite's fsync).
+PHASES = ("decode", "reads", "fold", "writes", "commit")
+
+
 class Floor:
     """Screening's fold and writes, on plain rows and the driver's connection."""
 
@@ -96,6 +101,14 @@ class Floor:
         self.entry_columns = [c.name for c in ENTRIES.columns]
         self.rows: dict[str, SimpleNamespace] = {}  # the rows earlier batches wrote
         self.entries: dict[str, dict[str, Any]] = {}  # and their queue entries
+        #: CPU seconds of each phase of each batch, so the floor says what bounds it
+        self.phases: dict[str, list[float]] = {phase: [] for phase in PHASES}
+
+    def lap(self, phase: str, since: float) -> float:
+        """Count the CPU since `since` to `phase`; returns now, where the next phase starts."""
+        now = time.process_time()
+        self.phases[phase].append(now - since)
+        return now
 
     def _new(self, event: events.Event) -> SimpleNamespace:
         row = SimpleNamespace(**dict.fromkeys(self.order_columns))
@@ -111,6 +124,7 @@ class Floor:
         counts: dict[tuple[str, ...], int] = {}
         ids = list(dict.fromkeys(str(e.order_id) for e in batch))
         db = self.db
+        lap = time.process_time()
         db.execute("BEGIN")
         db.execute(
             f"SELECT event_id FROM {messages.processed.name} WHERE event_id IN ({_in(len(batch))})",
@@ -125,6 +139,7 @@ class Floor:
             f"SELECT order_id FROM {deletions.table.name} WHERE order_id IN ({_in(len(ids))})",
             ids,
         ).fetchall()
+        lap = self.lap("reads", lap)
         for event in batch:
             order_id = str(event.order_id)
             order = self.rows.get(order_id) or self._new(event)
@@ -166,6 +181,7 @@ class Floor:
                      order.updated_at.isoformat())
                 )  # fmt: skip
             processed.append((str(event.event_id), "orders", datetime.now(UTC).isoformat()))
+        lap = self.lap("fold", lap)
         db.executemany(
             _insert(ORDERS, self.order_columns, "INSERT OR REPLACE"),
             [tuple(_value(getattr(o, c)) for c in self.order_columns) for o in orders.values()],
@@ -190,14 +206,17 @@ class Floor:
             + " ON CONFLICT DO UPDATE SET value = value + excluded.value",
             [(*key, n) for key, n in counts.items()],
         )
+        lap = self.lap("writes", lap)
         db.execute("COMMIT")
+        self.lap("commit", lap)
 
     def count(self, table: Table) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0])
 
 
-def run_floor(workdir: Path, batch: int, batches: int) -> float:
-    """The median CPU per batch, in ms, as `bench.consumer_batch` measures it."""
+def run_floor(workdir: Path, batch: int, batches: int) -> tuple[float, dict[str, float]]:
+    """The median CPU per batch, in ms, as `bench.consumer_batch` measures it, and the median
+    of each phase."""
     floor = Floor(workdir / f"floor-{batch}.db")
     gc.collect()
     gc.freeze()
@@ -210,14 +229,19 @@ def run_floor(workdir: Path, batch: int, batches: int) -> float:
         )
         for kind, records in steps:
             started = time.process_time()
-            floor.fold([kind.model_validate_json(r.value, context=FROM_TOPIC) for r in records])
+            decoded: list[events.Event] = [
+                kind.model_validate_json(r.value, context=FROM_TOPIC) for r in records
+            ]
+            floor.lap("decode", started)
+            floor.fold(decoded)
             cpu.append(time.process_time() - started)
     orders = batch * batches
     written = {t.name: floor.count(t) for t in (ORDERS, ENTRIES, ACTIVITY, messages.outbox)}
     expected = {ORDERS.name: orders, ENTRIES.name: orders, ACTIVITY.name: 2 * orders}
     expected[messages.outbox.name] = 2 * orders  # each of the two steps changes the public state
     assert written == expected, (written, expected)
-    return 1e3 * statistics.median(cpu)
+    phases = {phase: 1e3 * statistics.median(laps) for phase, laps in floor.phases.items()}
+    return 1e3 * statistics.median(cpu), phases
 
 
 async def main(batches_of: list[int], batches: int) -> None:
@@ -232,10 +256,15 @@ async def main(batches_of: list[int], batches: int) -> None:
             service = (await measure("screening", url, workdir, batch, n)).median_ms
         finally:
             drop_databases([url])
-        floor = run_floor(workdir, batch, n)
+        floor, phases = run_floor(workdir, batch, n)
         print(
             f"batch {batch:>4}: consumer {service:8.2f} ms, driver floor {floor:8.2f} ms "
-            f"({service / floor:.1f}× the floor)",
+            f"({service / floor:.1f}× the floor; {1e3 * batch / floor:,.0f} events/s of CPU)",
+            flush=True,
+        )
+        print(
+            "            the floor's phases: "
+            + ", ".join(f"{phase} {ms:.2f} ms ({ms / floor:.0%})" for phase, ms in phases.items()),
             flush=True,
         )
 
