@@ -112,12 +112,28 @@ class Database:
         Rows staged with `stage_insert` are written in one statement per table just before
         the commit: a batch of events costs a few round trips, not a few per event.
         """
-        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+        async with self._session() as session:
             async with session.begin():
                 yield session
                 await flush_staged(session, final=True)
             for listener in self.committed:
                 listener(session.info)
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[AsyncSession]:
+        """A session whose `info` is emptied when it closes.
+
+        `info` holds what a unit of work kept there (its rows, its staged writes, its
+        connection beside its transaction, which points back at the session): a cycle that
+        only CPython's cyclic collector could free, and with it every ORM row the session had
+        loaded. That was 54 (routing) to 71 (screening) objects of cyclic garbage per event,
+        and full collections of 20–50 ms under load; emptied, refcounting frees it all at once.
+        """
+        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.info.clear()
 
     async def grouped(self, work: Work[T]) -> T:
         """Run `work` in a transaction shared with the units of work waiting beside it.
@@ -181,7 +197,7 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+        async with self._session() as session:
             yield session
 
     async def ping(self) -> bool:
