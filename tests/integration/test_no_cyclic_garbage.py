@@ -11,47 +11,15 @@ from __future__ import annotations
 import gc
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared import events
-from shared.clock import utcnow
-from shared.topics import topic_for
+from bench.consumer_batch import Record, record, routed
 from tests.support import submitted_event
 
 SETTINGS = {"routing": "RoutingSettings", "screening": "ScreeningSettings"}
-
-
-@dataclass
-class Record:
-    """What the consumer reads of an aiokafka ConsumerRecord."""
-
-    topic: str
-    value: bytes
-    key: bytes
-    partition: int = 0
-    offset: int = 0
-    headers: tuple[tuple[str, bytes], ...] = ()
-
-
-def record(event: events.Message) -> Record:
-    return Record(topic_for(event).name, event.model_dump_json().encode(), b"k")
-
-
-def routed(order: events.OrderSubmitted) -> events.OrderRouted:
-    return events.OrderRouted(
-        order_id=order.order_id,
-        reference=order.reference,
-        correlation_id=order.correlation_id,
-        occurred_at=utcnow(),
-        district_code="1461",
-        district_name="Østjyllands Politi",
-        method="municipality",
-        routed_at=utcnow(),
-    )
 
 
 def batches(service: str, n: int) -> list[list[Record]]:
