@@ -118,7 +118,7 @@ def _subject_attributes(event: Message) -> dict[str, str]:
 async def _left_undecoded(_message: Any) -> None:
     """FastStream's own decoder: nothing. `on_batch` validates each record's bytes once, with
     its event's model; FastStream's default wrapped every record in a message and parsed its
-    JSON for a body nobody read, 11.7 µs a record (~4 % of screening's CPU under load)."""
+    JSON for a body nobody read, 11.3 µs a record (~4 % of screening's CPU under load)."""
     return None
 
 
